@@ -1,0 +1,188 @@
+package kvs.server;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import kvs.server.replication.BrokerAddress;
+import kvs.server.replication.MqttTransport;
+import kvs.server.replication.ReplicaIdentity;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ./server.sh <port>}: runs one KVS server until SIGTERM or Ctrl-C. */
+@Command(
+    name = "server.sh",
+    mixinStandardHelpOptions = true,
+    version = "kvs-server 0.1.0",
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+      "Runs one KVS server: serves the gRPC service kvs.KVS on PORT and replicates every write"
+          + " through an MQTT broker topic shared by all servers.",
+      "Example: ./server.sh 9000 --broker tcp://localhost:1883",
+      ""
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:stopped cleanly (SIGTERM or Ctrl-C)",
+      "1:could not start (for example, the port is taken)",
+      "2:usage error"
+    })
+public final class ServerMain implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "PORT", description = "TCP port to serve gRPC on (1-65535).")
+  private int port;
+
+  @Option(
+      names = "--broker",
+      paramLabel = "URI",
+      defaultValue = "${env:KVS_BROKER:-tcp://localhost:1883}",
+      description = "MQTT broker (default: ${DEFAULT-VALUE}; env KVS_BROKER).")
+  private String broker;
+
+  @Option(
+      names = "--topic",
+      paramLabel = "TOPIC",
+      defaultValue = "${env:KVS_TOPIC:-kvs/replication}",
+      description = "Replication topic; all servers of one cluster use the same (default: ${DEFAULT-VALUE}; env KVS_TOPIC).")
+  private String topic;
+
+  @Option(
+      names = "--id",
+      paramLabel = "ID",
+      description = "Server id in replication messages and the MQTT client id (default: HOST-PORT, stable across restarts).")
+  private String serverId;
+
+  @Option(
+      names = "--write-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "3s",
+      converter = DurationConverter.class,
+      description = "How long a write may wait to be replicated before it answers -1, e.g. 500ms, 3s (default: ${DEFAULT-VALUE}).")
+  private Duration writeTimeout;
+
+  @Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
+      defaultValue = "info",
+      description = "One of error, warn, info, debug, trace (default: ${DEFAULT-VALUE}).")
+  private LogLevel logLevel;
+
+  @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
+
+  enum LogLevel {
+    error,
+    warn,
+    info,
+    debug,
+    trace
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ServerMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (port < 1 || port > 65535) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "PORT must be 1-65535, got " + port);
+    }
+    BrokerAddress brokerAddress;
+    try {
+      brokerAddress = BrokerAddress.parse(broker);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--broker: " + e.getMessage());
+    }
+    // Before the first logger exists: slf4j-simple reads its level once.
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel.name());
+    Logger log = LoggerFactory.getLogger(ServerMain.class);
+
+    String id = serverId != null ? serverId : defaultServerId(port);
+    ReplicaIdentity identity = ReplicaIdentity.newRun(id);
+    MqttTransport transport = new MqttTransport(brokerAddress, topic, "kvs-" + id);
+    KvsServer server =
+        new KvsServer(
+            Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()),
+            transport,
+            identity,
+            writeTimeout);
+    try {
+      server.start();
+    } catch (IOException e) {
+      transport.close();
+      spec.commandLine()
+          .getErr()
+          .printf("kvs-server: cannot listen on port %d: it is already in use or not allowed (%s)%n", port, rootMessage(e));
+      return 1;
+    }
+    log.info(
+        "KVS server {} listening on port {}; broker {}, topic {}, write timeout {} ms",
+        id,
+        port,
+        brokerAddress,
+        topic,
+        writeTimeout.toMillis());
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("Shutting down server {}", id);
+                  server.stop(Duration.ofSeconds(5));
+                  log.info("Server {} stopped", id);
+                },
+                "kvs-shutdown"));
+    server.awaitTermination();
+    return 0;
+  }
+
+  /** HOST-PORT: the same after a restart on the same machine and port. */
+  static String defaultServerId(int port) {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = "localhost";
+    }
+    return host + "-" + port;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage();
+  }
+
+  /** Reads 500ms, 3s, 2m or an ISO-8601 duration such as PT3S. */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      String text = value.trim().toLowerCase(java.util.Locale.ROOT);
+      Duration duration;
+      if (text.startsWith("pt")) {
+        duration = Duration.parse(text.toUpperCase(java.util.Locale.ROOT));
+      } else if (text.endsWith("ms")) {
+        duration = Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
+      } else if (text.endsWith("s")) {
+        duration = Duration.ofMillis(Math.round(Double.parseDouble(text.substring(0, text.length() - 1)) * 1000));
+      } else if (text.endsWith("m")) {
+        duration = Duration.ofMinutes(Long.parseLong(text.substring(0, text.length() - 1)));
+      } else {
+        throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (use e.g. 500ms, 3s)");
+      }
+      if (duration.isNegative() || duration.isZero()) {
+        throw new CommandLine.TypeConversionException("'" + value + "' must be positive");
+      }
+      return duration;
+    }
+  }
+}

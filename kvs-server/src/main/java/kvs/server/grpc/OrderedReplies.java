@@ -1,0 +1,67 @@
+package kvs.server.grpc;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * The request side of a batch stream (InsereVarias, ConsultaVarias, RemoveVarias): handles each
+ * request as it arrives, possibly concurrently, and answers exactly one reply per request, in
+ * request order. Requests keep flowing while earlier answers are still being replicated.
+ */
+final class OrderedReplies<Q, A> implements StreamObserver<Q> {
+  private final StreamObserver<A> replies;
+  private final Function<Q, CompletableFuture<A>> handler;
+  private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null); // guarded by this
+
+  OrderedReplies(StreamObserver<A> replies, Function<Q, CompletableFuture<A>> handler) {
+    this.replies = replies;
+    this.handler = handler;
+  }
+
+  @Override
+  public void onNext(Q request) {
+    CompletableFuture<A> answer = handler.apply(request);
+    synchronized (this) {
+      tail = tail.thenCombine(answer, (ignored, reply) -> send(reply));
+    }
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    // The client cancelled or failed; pending answers are dropped (send() tolerates it).
+  }
+
+  @Override
+  public void onCompleted() {
+    CompletableFuture<Void> last;
+    synchronized (this) {
+      last = tail;
+    }
+    last.whenComplete(
+        (ignored, error) -> {
+          try {
+            if (error == null) {
+              replies.onCompleted();
+            } else {
+              replies.onError(WireResults.status(error).asRuntimeException());
+            }
+          } catch (StatusRuntimeException cancelled) {
+            // The call is gone already.
+          }
+        });
+  }
+
+  private Void send(A reply) {
+    try {
+      replies.onNext(reply);
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != Status.Code.CANCELLED) {
+        throw e;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,183 @@
+package kvs.server.replication;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kvs.core.replication.MessageCodec;
+import kvs.core.replication.Operation;
+import kvs.core.replication.ReplicationMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns local writes into stream entries. A write is not applied here: it is published, and its
+ * answer is whatever the state machine computes when this server applies its own message in
+ * stream order (see {@link #onApplied}).
+ *
+ * <p>One publish is in flight at a time; writes that arrive meanwhile, from any client, wait and
+ * go out together as the next message (one stream entry, applied in order).
+ */
+public final class WritePublisher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WritePublisher.class);
+
+  private final ReplicaIdentity identity;
+  private final ReplicationTransport transport;
+  private final MessageCodec codec;
+  private final Duration writeTimeout;
+  private final int maxBatch;
+
+  private final Object lock = new Object();
+  private final List<PendingWrite> waiting = new ArrayList<>(); // guarded by lock
+  private boolean publishing; // guarded by lock
+  private boolean closed; // guarded by lock
+  private long nextSequence = 1; // guarded by lock
+
+  /** Published messages whose results we wait for, by sequence number. */
+  private final Map<Long, List<PendingWrite>> awaitingApply = new ConcurrentHashMap<>();
+
+  public WritePublisher(
+      ReplicaIdentity identity,
+      ReplicationTransport transport,
+      MessageCodec codec,
+      Duration writeTimeout,
+      int maxBatch) {
+    if (maxBatch < 1) {
+      throw new IllegalArgumentException("maxBatch must be >= 1");
+    }
+    this.identity = identity;
+    this.transport = transport;
+    this.codec = codec;
+    this.writeTimeout = writeTimeout;
+    this.maxBatch = maxBatch;
+  }
+
+  /**
+   * Replicates {@code operation}; completes with the state machine's answer for it once this
+   * server has applied it, or fails with {@link WriteUnavailableException} when the broker is
+   * away or the write takes longer than the write timeout, or with {@link ShutdownException}.
+   */
+  public CompletableFuture<Integer> submit(Operation operation) {
+    if (!transport.isConnected()) {
+      return CompletableFuture.failedFuture(
+          new WriteUnavailableException("not connected to the broker"));
+    }
+    PendingWrite write = new PendingWrite(operation, new CompletableFuture<>());
+    List<PendingWrite> batch;
+    synchronized (lock) {
+      if (closed) {
+        return CompletableFuture.failedFuture(new ShutdownException());
+      }
+      waiting.add(write);
+      batch = publishing ? null : takeBatch();
+    }
+    if (batch != null) {
+      publish(batch);
+    }
+    return write.result
+        .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionallyCompose(WritePublisher::explainTimeout);
+  }
+
+  /**
+   * Called, in stream order, after a message from this run of this server was applied: completes
+   * the writes it carried with their results.
+   */
+  public void onApplied(long sequence, List<Integer> results) {
+    List<PendingWrite> writes = awaitingApply.remove(sequence);
+    if (writes == null) {
+      return; // timed out and given up, or published by a previous incarnation
+    }
+    for (int i = 0; i < writes.size(); i++) {
+      writes.get(i).result.complete(results.get(i));
+    }
+  }
+
+  /** The identity our messages carry. */
+  public ReplicaIdentity identity() {
+    return identity;
+  }
+
+  /** Fails every write still waiting; later submissions fail at once. */
+  @Override
+  public void close() {
+    List<PendingWrite> abandoned;
+    synchronized (lock) {
+      closed = true;
+      abandoned = new ArrayList<>(waiting);
+      waiting.clear();
+    }
+    awaitingApply.values().forEach(abandoned::addAll);
+    awaitingApply.clear();
+    abandoned.forEach(w -> w.result.completeExceptionally(new ShutdownException()));
+  }
+
+  // Called with lock held: the next batch, and publishing set when there is one.
+  private List<PendingWrite> takeBatch() {
+    if (waiting.isEmpty()) {
+      publishing = false;
+      return null;
+    }
+    int size = Math.min(waiting.size(), maxBatch);
+    List<PendingWrite> batch = new ArrayList<>(waiting.subList(0, size));
+    waiting.subList(0, size).clear();
+    publishing = true;
+    return batch;
+  }
+
+  private void publish(List<PendingWrite> batch) {
+    long sequence;
+    synchronized (lock) {
+      sequence = nextSequence++;
+    }
+    List<Operation> operations = new ArrayList<>(batch.size());
+    batch.forEach(w -> operations.add(w.operation));
+    byte[] payload =
+        codec.encode(
+            new ReplicationMessage(identity.serverId(), identity.run(), sequence, operations));
+    // Registered before publishing: our own message may come back before the broker's ack.
+    awaitingApply.put(sequence, batch);
+    CompletableFuture.allOf(batch.stream().map(w -> w.result).toArray(CompletableFuture[]::new))
+        .whenComplete((ignored, error) -> awaitingApply.remove(sequence));
+    transport
+        .publish(payload)
+        .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete(
+            (ignored, error) -> {
+              if (error != null) {
+                log.warn(
+                    "Publishing message {} ({} writes) failed: {}", sequence, batch.size(), error.toString());
+                batch.forEach(
+                    w ->
+                        w.result.completeExceptionally(
+                            new WriteUnavailableException("the broker did not take the write: " + error)));
+              }
+              publishNext();
+            });
+  }
+
+  private void publishNext() {
+    List<PendingWrite> batch;
+    synchronized (lock) {
+      batch = takeBatch();
+    }
+    if (batch != null) {
+      publish(batch);
+    }
+  }
+
+  private static CompletableFuture<Integer> explainTimeout(Throwable error) {
+    Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+    if (cause instanceof TimeoutException) {
+      return CompletableFuture.failedFuture(
+          new WriteUnavailableException("the write was not replicated within the write timeout"));
+    }
+    return CompletableFuture.failedFuture(cause);
+  }
+
+  private record PendingWrite(Operation operation, CompletableFuture<Integer> result) {}
+}

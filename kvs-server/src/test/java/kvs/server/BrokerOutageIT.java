@@ -1,0 +1,77 @@
+package kvs.server;
+
+import static kvs.server.KvsServiceIT.key;
+import static kvs.server.KvsServiceIT.kv;
+import static kvs.server.KvsServiceIT.tupla;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import kvs.server.testing.Eventually;
+import kvs.server.testing.MosquittoBroker;
+import kvs.server.testing.TestCluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The broker goes away and comes back: reads go on, writes answer -1 in bounded time, then work again. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class BrokerOutageIT {
+
+  @Test
+  void writesAnswerMinusOneWhileTheBrokerIsDownAndWorkAgainWithoutRestart() {
+    try (MosquittoBroker broker = MosquittoBroker.start();
+        TestCluster cluster = TestCluster.start(broker, 2)) {
+      assertEquals(1, cluster.blocking(0).insere(kv("chave1", "valor1")).getVersao());
+      cluster.awaitConverged();
+
+      broker.stop();
+      for (int s = 0; s < 2; s++) {
+        KvsServer server = cluster.server(s);
+        Eventually.await(Duration.ofSeconds(10), "server " + s + " notices the broker is gone", () -> !server.isBrokerConnected());
+      }
+      long started = System.nanoTime();
+      assertEquals(-1, cluster.blocking(0).insere(kv("chave1", "valor2")).getVersao());
+      assertEquals(-1, cluster.blocking(1).remove(key("chave1", 1)).getVersao());
+      long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      assertTrue(elapsedMs < TestCluster.WRITE_TIMEOUT.toMillis() + 1000, "answered in bounded time: " + elapsedMs + " ms");
+      assertEquals(tupla("chave1", "valor1", 1), cluster.blocking(1).consulta(key("chave1")), "reads are served");
+
+      broker.restart();
+      for (int s = 0; s < 2; s++) {
+        KvsServer server = cluster.server(s);
+        Eventually.await(Duration.ofSeconds(20), "server " + s + " reconnects by itself", server::isBrokerConnected);
+      }
+      assertEquals(2, cluster.blocking(1).insere(kv("chave1", "valor2")).getVersao(), "the failed writes left no trace");
+      Eventually.await(
+          Duration.ofSeconds(5),
+          "the new write replicated",
+          () -> cluster.blocking(0).consulta(key("chave1")).equals(tupla("chave1", "valor2", 2)));
+    }
+  }
+
+  @Test
+  void aServerStartsAndServesReadsWithNoBroker() {
+    MosquittoBroker broker = MosquittoBroker.start();
+    broker.stop();
+    // The cluster waits for connection; start the server by hand instead.
+    kvs.server.KvsServer server =
+        new kvs.server.KvsServer(
+            io.grpc.inprocess.InProcessServerBuilder.forName("no-broker-" + System.nanoTime()),
+            new kvs.server.replication.MqttTransport(
+                kvs.server.replication.BrokerAddress.parse(broker.uri()), "t", "kvs-no-broker"),
+            kvs.server.replication.ReplicaIdentity.newRun("lonely"),
+            Duration.ofMillis(500));
+    try {
+      server.start();
+      assertEquals(false, server.isBrokerConnected());
+      broker.restart();
+      Eventually.await(Duration.ofSeconds(20), "connects once the broker is up", server::isBrokerConnected);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    } finally {
+      server.stop(Duration.ofSeconds(1));
+      broker.close();
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package kvs.server.testing;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import kvs.proto.KVSGrpc;
+import kvs.server.KvsServer;
+import kvs.server.replication.BrokerAddress;
+import kvs.server.replication.MqttTransport;
+import kvs.server.replication.ReplicaIdentity;
+
+/**
+ * N real servers on free TCP ports, replicating through one broker on a topic of their own, with
+ * a channel to each. Closing it stops everything it started (not the broker).
+ */
+public final class TestCluster implements AutoCloseable {
+  public static final Duration WRITE_TIMEOUT = Duration.ofSeconds(2);
+
+  private final String topic = "kvs-test/" + UUID.randomUUID();
+  private final MosquittoBroker broker;
+  private final List<KvsServer> servers = new ArrayList<>();
+  private final List<ManagedChannel> channels = new ArrayList<>();
+
+  private TestCluster(MosquittoBroker broker) {
+    this.broker = broker;
+  }
+
+  /** Starts {@code size} servers and waits until each is connected to the broker. */
+  public static TestCluster start(MosquittoBroker broker, int size) {
+    TestCluster cluster = new TestCluster(broker);
+    for (int i = 0; i < size; i++) {
+      cluster.addServer("server-" + i);
+    }
+    return cluster;
+  }
+
+  private void addServer(String id) {
+    MqttTransport transport =
+        new MqttTransport(BrokerAddress.parse(broker.uri()), topic, "kvs-test-" + UUID.randomUUID());
+    KvsServer server =
+        new KvsServer(
+            Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
+            transport,
+            ReplicaIdentity.newRun(id),
+            WRITE_TIMEOUT);
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    servers.add(server);
+    channels.add(
+        Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create())
+            .build());
+    Eventually.await(Duration.ofSeconds(10), id + " connected to the broker", transport::isConnected);
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  public int size() {
+    return servers.size();
+  }
+
+  public KvsServer server(int index) {
+    return servers.get(index);
+  }
+
+  public KVSGrpc.KVSBlockingStub blocking(int index) {
+    return KVSGrpc.newBlockingStub(channels.get(index)).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  public KVSGrpc.KVSStub async(int index) {
+    return KVSGrpc.newStub(channels.get(index)).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Waits until every server has applied at least as many stream entries as the furthest one has
+   * now: after a write was answered, that includes the write.
+   */
+  public void awaitConverged() {
+    long target = servers.stream().mapToLong(s -> s.replica().position()).max().orElse(0);
+    Eventually.await(
+        Duration.ofSeconds(10),
+        "all servers at stream position " + target,
+        () -> servers.stream().allMatch(s -> s.replica().position() >= target));
+  }
+
+  @Override
+  public void close() {
+    channels.forEach(ManagedChannel::shutdownNow);
+    servers.forEach(s -> s.stop(Duration.ofSeconds(2)));
+  }
+}
