@@ -32,9 +32,9 @@ import picocli.CommandLine.Parameters;
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:stopped cleanly (SIGTERM or Ctrl-C)",
       "1:could not start (for example, the port is taken)",
-      "2:usage error"
+      "2:usage error",
+      "143:stopped by SIGTERM, after a clean shutdown (130 for Ctrl-C)"
     })
 public final class ServerMain implements Callable<Integer> {
 

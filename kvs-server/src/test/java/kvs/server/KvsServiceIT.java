@@ -2,17 +2,16 @@ package kvs.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import kvs.proto.ChaveValor;
 import kvs.proto.ChaveVersao;
 import kvs.proto.KVSGrpc;
 import kvs.proto.Tupla;
 import kvs.proto.Versao;
+import kvs.server.testing.BidiCalls;
 import kvs.server.testing.MosquittoBroker;
 import kvs.server.testing.TestCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -217,35 +216,7 @@ class KvsServiceIT {
     return list;
   }
 
-  interface StreamCall<Q, A> {
-    StreamObserver<Q> open(KVSGrpc.KVSStub stub, StreamObserver<A> replies);
-  }
-
-  /** Sends all requests on a bidi stream and collects the replies. */
-  private <Q, A> List<A> stream(List<Q> requests, StreamCall<Q, A> call) throws Exception {
-    List<A> replies = new ArrayList<>();
-    CompletableFuture<List<A>> done = new CompletableFuture<>();
-    StreamObserver<Q> out =
-        call.open(
-            cluster.async(0),
-            new StreamObserver<A>() {
-              @Override
-              public synchronized void onNext(A value) {
-                replies.add(value);
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                done.completeExceptionally(t);
-              }
-
-              @Override
-              public synchronized void onCompleted() {
-                done.complete(replies);
-              }
-            });
-    requests.forEach(out::onNext);
-    out.onCompleted();
-    return done.get(30, TimeUnit.SECONDS);
+  private <Q, A> List<A> stream(List<Q> requests, BidiCalls.Call<Q, A> call) throws Exception {
+    return BidiCalls.exchange(cluster.async(0), requests, call);
   }
 }

@@ -154,6 +154,27 @@ class ReplicationIT {
     }
   }
 
+  @Test
+  void insereVariasGoesOutInBatchesWithOneReplyPerItemInOrder() throws Exception {
+    int items = 500;
+    List<kvs.proto.ChaveValor> requests = new ArrayList<>();
+    for (int n = 0; n < items; n++) {
+      requests.add(kv("batched", "value" + n));
+    }
+    try (RawMqttClient observer = new RawMqttClient(broker).subscribe(cluster.topic())) {
+      List<kvs.proto.Versao> replies =
+          kvs.server.testing.BidiCalls.exchange(
+              cluster.async(0), requests, kvs.proto.KVSGrpc.KVSStub::insereVarias);
+      assertEquals(IntStream.rangeClosed(1, items).mapToObj(KvsServiceIT::versao).toList(), replies);
+      cluster.awaitConverged();
+      int messages = observer.received().size();
+      assertTrue(messages < items, items + " writes went out in " + messages + " messages");
+    }
+    for (int s = 0; s < 3; s++) {
+      assertEquals(KvsServiceIT.tupla("batched", "value123", 124), cluster.blocking(s).consulta(key("batched", 124)));
+    }
+  }
+
   private List<Tupla> snapshot(int server) {
     List<Tupla> entries = new ArrayList<>();
     cluster.blocking(server).snapshot(versao(0)).forEachRemaining(entries::add);

@@ -1,0 +1,96 @@
+package kvs.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import kvs.proto.KVSGrpc;
+import kvs.server.testing.Eventually;
+import kvs.server.testing.MosquittoBroker;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The packaged server as users run it: {@code java -jar kvs-server.jar PORT}. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ServerProcessIT {
+  private static final Path JAR = Path.of("target", "kvs-server.jar");
+
+  private static Process launch(Path log, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  @Test
+  void servesThenStopsCleanlyOnSigterm() throws Exception {
+    Path log = Files.createTempFile("kvs-server", ".log");
+    try (MosquittoBroker broker = MosquittoBroker.start()) {
+      int port = MosquittoBroker.freePort();
+      Process server = launch(log, String.valueOf(port), "--broker", broker.uri(), "--topic", "process-it");
+      try {
+        Eventually.await(Duration.ofSeconds(20), "the start line", () -> read(log).contains("listening on port " + port));
+        Eventually.await(Duration.ofSeconds(20), "the broker connection", () -> read(log).contains("Connected to the broker"));
+        ManagedChannel channel =
+            Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create()).build();
+        try {
+          assertEquals(
+              1,
+              KVSGrpc.newBlockingStub(channel)
+                  .withDeadlineAfter(10, TimeUnit.SECONDS)
+                  .insere(KvsServiceIT.kv("chave1", "valor1"))
+                  .getVersao());
+        } finally {
+          channel.shutdownNow();
+        }
+        server.destroy(); // SIGTERM
+        assertTrue(server.waitFor(15, TimeUnit.SECONDS), "stopped within 15 s");
+        assertTrue(read(log).contains("stopped"), read(log));
+      } finally {
+        server.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
+  void aTakenPortFailsAtOnceWithOneLine() throws Exception {
+    Path log = Files.createTempFile("kvs-server", ".log");
+    try (ServerSocket taken = new ServerSocket(0)) {
+      Process server = launch(log, String.valueOf(taken.getLocalPort()), "--broker", "tcp://127.0.0.1:1");
+      assertTrue(server.waitFor(20, TimeUnit.SECONDS), "exits at once");
+      assertEquals(1, server.exitValue());
+      String output = read(log).strip();
+      assertTrue(output.contains("port " + taken.getLocalPort()) && output.contains("already in use"), output);
+      assertEquals(1, output.lines().count(), output);
+    }
+  }
+
+  @Test
+  void usageErrorsExitWithTwo() throws Exception {
+    Path log = Files.createTempFile("kvs-server", ".log");
+    Process server = launch(log, "not-a-port");
+    assertTrue(server.waitFor(20, TimeUnit.SECONDS));
+    assertEquals(2, server.exitValue());
+    assertTrue(read(log).contains("Usage:"), read(log));
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+}
