@@ -1,0 +1,58 @@
+package kvs.client;
+
+import java.util.Objects;
+
+/** The one exception a {@link KvsClient} throws; {@link #code()} says what went wrong. */
+public final class KvsException extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  /** Why a call failed. */
+  public enum Code {
+    /** The server answered, but refused the request (for example an invalid key or value). */
+    REJECTED,
+    /** The server could not be reached, or the connection broke. */
+    UNAVAILABLE,
+    /** The server did not answer within the deadline. */
+    DEADLINE_EXCEEDED,
+    /** The call was cancelled, by the server or by the channel shutting down. */
+    CANCELLED,
+    /** The calling thread was interrupted while waiting; its interrupt flag is set again. */
+    INTERRUPTED,
+    /** The server failed the call with another error, or answered outside the protocol. */
+    SERVER_ERROR
+  }
+
+  private final Code code;
+
+  /**
+   * Creates an exception.
+   *
+   * @param code what went wrong
+   * @param message a one-line description
+   * @param cause the underlying exception, or {@code null}
+   */
+  public KvsException(Code code, String message, Throwable cause) {
+    super(message, cause);
+    this.code = Objects.requireNonNull(code, "code");
+  }
+
+  /**
+   * Creates an exception without a cause.
+   *
+   * @param code what went wrong
+   * @param message a one-line description
+   */
+  public KvsException(Code code, String message) {
+    this(code, message, null);
+  }
+
+  /**
+   * Returns what went wrong.
+   *
+   * @return the code
+   */
+  public Code code() {
+    return code;
+  }
+}

@@ -1,0 +1,338 @@
+package kvs.client.cli;
+
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import kvs.client.Entry;
+import kvs.client.KeyValue;
+import kvs.client.KeyVersion;
+import kvs.client.KvsClient;
+import kvs.client.KvsException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The command-line client: one operation against one KVS server. */
+@Command(
+    name = "client.sh",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    usageHelpWidth = 100,
+    description = {
+      "Runs one operation (-o) against a KVS server, a multi-version key-value store.",
+      "Keys and values have 3 characters or more; each insert of a key adds a version: 1, 2, ...",
+      "",
+      "Operations:",
+      "  insere      store a value (one -k, one -v); prints its new version",
+      "                ./client.sh -p 9000 -o insere -k chave1 -v valor1",
+      "  consulta    read a key (one -k): its newest version or, with -e, its greatest",
+      "              version <= -e",
+      "                ./client.sh -p 9000 -o consulta -k chave1",
+      "                ./client.sh -p 9000 -o consulta -k chave1 -e 2",
+      "  remove      remove all versions of a key (one -k) or, with -e, only that version",
+      "                ./client.sh -p 9000 -o remove -k chave1",
+      "                ./client.sh -p 9000 -o remove -k chave1 -e 2",
+      "  insere-v    store several values in one stream (one -v per -k)",
+      "                ./client.sh -p 9000 -o insere-v -k chave1 -v valor1 -k chave2 -v valor2",
+      "  consulta-v  read several keys in one stream; one -e per -k, or none to send",
+      "              version 0 (the newest) for each key",
+      "                ./client.sh -p 9000 -o consulta-v -k chave1 -k chave2 -e 1 -e 0",
+      "  remove-v    remove several keys or versions in one stream; one -e per -k, or none",
+      "              to send version 0 (all versions) for each key",
+      "                ./client.sh -p 9000 -o remove-v -k chave1 -k chave2 -e 2 -e 0",
+      "  snapshot    every key at its greatest version <= -e, in key order; without -e",
+      "              (or with -e 0) every key at its newest version",
+      "                ./client.sh -p 9000 -o snapshot -e 3"
+    },
+    optionListHeading = "%nOptions:%n",
+    exitCodeOnInvalidInput = ClientCommand.EXIT_USAGE,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:every result succeeded (an empty snapshot too)",
+      "1:the server answered, but a result was negative: -1 or not found",
+      "2:usage error",
+      "3:server unreachable, or no answer within --deadline",
+      "4:the server failed the call with another error"
+    })
+public final class ClientCommand implements Callable<Integer> {
+
+  /** Every result succeeded. */
+  public static final int EXIT_OK = 0;
+
+  /** The server answered, but at least one result was negative. */
+  public static final int EXIT_NEGATIVE = 1;
+
+  /** The command line was wrong. */
+  public static final int EXIT_USAGE = 2;
+
+  /** The server could not be reached or did not answer in time. */
+  public static final int EXIT_UNREACHABLE = 3;
+
+  /** The server failed the call. */
+  public static final int EXIT_SERVER_ERROR = 4;
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = {"-a", "--address"},
+      paramLabel = "HOST",
+      defaultValue = "${KVS_ADDRESS:-127.0.0.1}",
+      description = "Server host (default: ${DEFAULT-VALUE}; env KVS_ADDRESS).")
+  private String address;
+
+  @Option(
+      names = {"-p", "--port"},
+      paramLabel = "PORT",
+      defaultValue = "${KVS_PORT:-9000}",
+      description = "Server port (default: ${DEFAULT-VALUE}; env KVS_PORT).")
+  private int port;
+
+  @Option(
+      names = {"-o", "--op"},
+      paramLabel = "OP",
+      required = true,
+      converter = Op.Converter.class,
+      completionCandidates = Op.Names.class,
+      description = "Operation: ${COMPLETION-CANDIDATES}.")
+  private Op op;
+
+  @Option(
+      names = {"-k", "--key"},
+      paramLabel = "KEY",
+      description = "A key; repeat for several.")
+  private List<String> keys = new ArrayList<>();
+
+  @Option(
+      names = {"-v", "--val"},
+      paramLabel = "VALUE",
+      description = "A value, for insere and insere-v; repeat, one per key.")
+  private List<String> values = new ArrayList<>();
+
+  @Option(
+      names = {"-e", "--ver"},
+      paramLabel = "VERSION",
+      description = "A version; repeat, one per key, for consulta-v and remove-v.")
+  private List<Integer> versions = new ArrayList<>();
+
+  @Option(names = "--json", description = "Print one JSON object per line.")
+  private boolean json;
+
+  @Option(
+      names = "--deadline",
+      paramLabel = "DURATION",
+      defaultValue = "${KVS_DEADLINE:-10s}",
+      converter = DurationConverter.class,
+      description = "How long each call may take, e.g. 500ms, 5s (default: ${DEFAULT-VALUE}).")
+  private Duration deadline;
+
+  private final ClientFactory clientFactory;
+
+  /**
+   * Creates the command.
+   *
+   * @param clientFactory opens the client the command runs against
+   */
+  public ClientCommand(ClientFactory clientFactory) {
+    this.clientFactory = Objects.requireNonNull(clientFactory, "clientFactory");
+  }
+
+  /**
+   * Returns a command line ready to {@link CommandLine#execute execute}, printing to standard
+   * output and error in UTF-8. Tests may replace the writers with {@link CommandLine#setOut} and
+   * {@link CommandLine#setErr}.
+   *
+   * @param clientFactory opens the client the command runs against
+   * @return the command line
+   */
+  public static CommandLine newCommandLine(ClientFactory clientFactory) {
+    return new CommandLine(new ClientCommand(clientFactory))
+        .setParameterExceptionHandler(new ShortErrorMessageHandler())
+        .setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true))
+        .setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+  }
+
+  @Override
+  public Integer call() {
+    validate();
+    PrintWriter out = spec.commandLine().getOut();
+    ResultPrinter printer = json ? new JsonPrinter(out) : new HumanPrinter(out);
+    try (KvsClient client = clientFactory.open(address, port, deadline)) {
+      boolean allSucceeded = run(client, printer);
+      return allSucceeded ? EXIT_OK : EXIT_NEGATIVE;
+    } catch (KvsException e) {
+      return report(e);
+    } finally {
+      out.flush();
+    }
+  }
+
+  /** Runs the operation and prints its results; false when a result was negative. */
+  private boolean run(KvsClient client, ResultPrinter printer) {
+    return switch (op) {
+      case INSERE -> insere(client, printer);
+      case CONSULTA -> consulta(client, printer);
+      case REMOVE -> remove(client, printer);
+      case INSERE_V -> insereVarias(client, printer);
+      case CONSULTA_V -> consultaVarias(client, printer);
+      case REMOVE_V -> removeVarias(client, printer);
+      case SNAPSHOT -> snapshot(client, printer);
+    };
+  }
+
+  private boolean insere(KvsClient client, ResultPrinter printer) {
+    String key = keys.get(0);
+    int answer;
+    try {
+      answer = client.put(key, values.get(0));
+    } catch (KvsException e) {
+      if (e.code() != KvsException.Code.REJECTED) {
+        throw e;
+      }
+      answer = -1;
+    }
+    printer.put(key, answer);
+    return answer >= 1;
+  }
+
+  private boolean consulta(KvsClient client, ResultPrinter printer) {
+    KeyVersion item = single(keys.get(0));
+    Optional<Entry> entry =
+        item.version().isPresent()
+            ? client.get(item.key(), item.version().getAsInt())
+            : client.get(item.key());
+    printer.entry(item.key(), entry);
+    return entry.isPresent();
+  }
+
+  /** Prints the server's answer: the version asked for when it is positive, else 0, or -1. */
+  private boolean remove(KvsClient client, ResultPrinter printer) {
+    KeyVersion item = single(keys.get(0));
+    boolean removed =
+        item.version().isPresent()
+            ? client.remove(item.key(), item.version().getAsInt())
+            : client.remove(item.key());
+    int answer = removed ? Math.max(item.version().orElse(0), 0) : -1;
+    printer.removed(item.key(), answer);
+    return removed;
+  }
+
+  private boolean insereVarias(KvsClient client, ResultPrinter printer) {
+    List<KeyValue> items =
+        IntStream.range(0, keys.size())
+            .mapToObj(i -> KeyValue.of(keys.get(i), values.get(i)))
+            .toList();
+    List<OptionalInt> answers = client.putAll(items);
+    for (int i = 0; i < items.size(); i++) {
+      printer.put(keys.get(i), answers.get(i).orElse(-1));
+    }
+    return answers.stream().allMatch(OptionalInt::isPresent);
+  }
+
+  private boolean consultaVarias(KvsClient client, ResultPrinter printer) {
+    List<Optional<Entry>> entries = client.getAll(perKeyVersions());
+    for (int i = 0; i < keys.size(); i++) {
+      printer.entry(keys.get(i), entries.get(i));
+    }
+    return entries.stream().allMatch(Optional::isPresent);
+  }
+
+  private boolean removeVarias(KvsClient client, ResultPrinter printer) {
+    List<OptionalInt> answers = client.removeAll(perKeyVersions());
+    for (int i = 0; i < keys.size(); i++) {
+      printer.removed(keys.get(i), answers.get(i).orElse(-1));
+    }
+    return answers.stream().allMatch(OptionalInt::isPresent);
+  }
+
+  /** Without -e, the version sent is 0: the newest version of every key. */
+  private boolean snapshot(KvsClient client, ResultPrinter printer) {
+    printer.snapshot(client.snapshot(versions.isEmpty() ? 0 : versions.get(0)));
+    return true;
+  }
+
+  /** For consulta and remove: the key, with the version only when -e was given. */
+  private KeyVersion single(String key) {
+    return versions.isEmpty() ? KeyVersion.of(key) : KeyVersion.of(key, versions.get(0));
+  }
+
+  /** For the streams: each key with its -e, or with version 0 when there is no -e. */
+  private List<KeyVersion> perKeyVersions() {
+    return IntStream.range(0, keys.size())
+        .mapToObj(i -> KeyVersion.of(keys.get(i), versions.isEmpty() ? 0 : versions.get(i)))
+        .toList();
+  }
+
+  private int report(KvsException e) {
+    PrintWriter err = spec.commandLine().getErr();
+    String server = address + ":" + port;
+    switch (e.code()) {
+      case UNAVAILABLE:
+        err.printf("kvs: cannot reach %s (%s)%n", server, e.getMessage());
+        return EXIT_UNREACHABLE;
+      case DEADLINE_EXCEEDED:
+        err.printf("kvs: no answer from %s within %s (%s)%n", server, deadline, e.getMessage());
+        return EXIT_UNREACHABLE;
+      default:
+        err.printf("kvs: %s failed the call (%s: %s)%n", server, e.code(), e.getMessage());
+        return EXIT_SERVER_ERROR;
+    }
+  }
+
+  /** Checks what picocli cannot: how many keys, values and versions each operation takes. */
+  private void validate() {
+    if (port < 1 || port > 65535) {
+      throw usage("--port must be between 1 and 65535, got " + port);
+    }
+    switch (op) {
+      case INSERE -> {
+        require(keys.size() == 1 && values.size() == 1, "needs exactly one -k and one -v");
+        require(versions.isEmpty(), "takes no -e");
+      }
+      case CONSULTA, REMOVE -> {
+        require(keys.size() == 1, "needs exactly one -k");
+        require(values.isEmpty(), "takes no -v");
+        require(versions.size() <= 1, "takes at most one -e");
+      }
+      case INSERE_V -> {
+        require(!keys.isEmpty(), "needs at least one -k");
+        require(values.size() == keys.size(), "needs one -v per -k");
+        require(versions.isEmpty(), "takes no -e");
+      }
+      case CONSULTA_V, REMOVE_V -> {
+        require(!keys.isEmpty(), "needs at least one -k");
+        require(values.isEmpty(), "takes no -v");
+        require(
+            versions.isEmpty() || versions.size() == keys.size(), "needs one -e per -k, or none");
+      }
+      case SNAPSHOT -> {
+        require(keys.isEmpty() && values.isEmpty(), "takes no -k or -v");
+        require(versions.size() <= 1, "takes at most one -e");
+      }
+    }
+  }
+
+  private void require(boolean condition, String problem) {
+    if (!condition) {
+      throw usage(
+          String.format(
+              "-o %s %s (got %d -k, %d -v, %d -e)",
+              op, problem, keys.size(), values.size(), versions.size()));
+    }
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+}

@@ -1,0 +1,24 @@
+package kvs.client.cli;
+
+import java.util.List;
+import java.util.Optional;
+import kvs.client.Entry;
+
+/**
+ * Prints results, one line each. Versions are the server's raw answers: a version, 0 for "all
+ * versions removed", -1 for "rejected" or "nothing removed".
+ */
+interface ResultPrinter {
+
+  /** Prints the answer to storing a value under {@code key}: its version, or -1. */
+  void put(String key, int answer);
+
+  /** Prints the entry read for {@code requestedKey}, or that there was none. */
+  void entry(String requestedKey, Optional<Entry> entry);
+
+  /** Prints the answer to a removal of {@code key}: the version removed, 0 or -1. */
+  void removed(String key, int answer);
+
+  /** Prints a snapshot, in the order given. */
+  void snapshot(List<Entry> entries);
+}

@@ -1,0 +1,49 @@
+package kvs.client.internal;
+
+import java.util.Optional;
+import java.util.OptionalInt;
+import kvs.client.Entry;
+import kvs.client.KeyValue;
+import kvs.client.KeyVersion;
+import kvs.proto.ChaveValor;
+import kvs.proto.ChaveVersao;
+import kvs.proto.Tupla;
+
+/**
+ * Translates between the library's types and the wire's messages, and owns the wire's in-band
+ * answers: a version of -1 for "rejected" or "nothing removed", and the blank tuple (version 0) for
+ * "not found".
+ */
+final class WireMapper {
+
+  private WireMapper() {}
+
+  static ChaveValor toWire(KeyValue item) {
+    return ChaveValor.newBuilder().setChave(item.key()).setValor(item.value()).build();
+  }
+
+  /** Sets the version field only when the item has one, so that "absent" reaches the server. */
+  static ChaveVersao toWire(KeyVersion item) {
+    ChaveVersao.Builder message = ChaveVersao.newBuilder().setChave(item.key());
+    item.version().ifPresent(message::setVersao);
+    return message.build();
+  }
+
+  /** A real entry has a version of at least 1; the blank tuple means "not found". */
+  static Optional<Entry> toEntry(Tupla tupla) {
+    if (tupla.getVersao() < 1) {
+      return Optional.empty();
+    }
+    return Optional.of(new Entry(tupla.getChave(), tupla.getValor(), tupla.getVersao()));
+  }
+
+  /** An insert answers its new version (at least 1), or -1 when rejected. */
+  static OptionalInt toPutResult(int answer) {
+    return answer >= 1 ? OptionalInt.of(answer) : OptionalInt.empty();
+  }
+
+  /** A removal answers the version removed, 0 for "all versions", or -1 for "nothing removed". */
+  static OptionalInt toRemoveResult(int answer) {
+    return answer >= 0 ? OptionalInt.of(answer) : OptionalInt.empty();
+  }
+}
