@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the KVS command-line client, e.g.
+#   ./client.sh -p 9000 -o insere -k chave1 -v valor1 --json
+# Extra JVM options can be passed in KVS_JAVA_OPTS.
+set -euo pipefail
+
+DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+JAR="$DIR/kvs-client/target/kvs-client-cli.jar"
+
+if [[ ! -f $JAR ]]; then
+  echo "client.sh: $JAR not found; run ./compile.sh first" >&2
+  exit 1
+fi
+
+# Java decodes arguments in the locale's charset: make it UTF-8 so keys like "chave-ç" arrive intact.
+case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
+  *UTF-8* | *utf-8* | *UTF8* | *utf8*) ;;
+  *) export LC_ALL=C.UTF-8 ;;
+esac
+
+# KVS_JAVA_OPTS is a whitespace-separated list of JVM options (split, not globbed).
+read -r -a java_opts <<<"${KVS_JAVA_OPTS:-}"
+exec java "${java_opts[@]}" -jar "$JAR" "$@"
