@@ -75,9 +75,15 @@ public final class MosquittoBroker implements AutoCloseable {
     }
   }
 
+  /** Kills the broker and removes its config and log. */
   @Override
   public void close() {
     stop();
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // Only a temporary directory left behind.
+    }
   }
 
   private void startProcess() throws IOException {
