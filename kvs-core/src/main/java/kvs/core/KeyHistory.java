@@ -13,6 +13,21 @@ final class KeyHistory {
   private final NavigableMap<Integer, String> versions = new TreeMap<>();
   private int highestVersion;
 
+  KeyHistory() {}
+
+  KeyHistory(KeyRecord record) {
+    versions.putAll(record.versions());
+    highestVersion = record.highestVersion();
+  }
+
+  KeyRecord toRecord(String key) {
+    return new KeyRecord(key, highestVersion, versions);
+  }
+
+  NavigableMap<Integer, String> versions() {
+    return versions;
+  }
+
   /** Adds {@code value} as the next version; -1 when the version space is exhausted. */
   int append(String value) {
     if (highestVersion == Integer.MAX_VALUE) {
@@ -28,16 +43,9 @@ final class KeyHistory {
     return Optional.ofNullable(atMost <= 0 ? versions.lastEntry() : versions.floorEntry(atMost));
   }
 
-  /** Removes exactly {@code version}; true when it existed. */
-  boolean remove(int version) {
-    return versions.remove(version) != null;
-  }
-
-  /** Removes every version; true when there was at least one. */
-  boolean removeAll() {
-    boolean hadAny = !versions.isEmpty();
-    versions.clear();
-    return hadAny;
+  /** Removes exactly {@code version}; the value it had, or null when it did not exist. */
+  String remove(int version) {
+    return versions.remove(version);
   }
 
   int liveVersions() {

@@ -25,16 +25,43 @@ public final class VersionedStore {
   // Entries stay after all their versions are removed: they keep the highest version ever used.
   private final Map<String, KeyHistory> histories = new HashMap<>();
   private long liveVersions;
+  private int liveKeys;
+  private long digest;
+
+  public VersionedStore() {}
+
+  /** A store holding exactly {@code records}. */
+  public static VersionedStore of(Iterable<KeyRecord> records) {
+    VersionedStore store = new VersionedStore();
+    for (KeyRecord record : records) {
+      KeyHistory history = new KeyHistory(record);
+      if (store.histories.put(record.key(), history) != null) {
+        throw new IllegalArgumentException("key twice: " + record.key());
+      }
+      store.digest += StateDigest.ofHighest(record.key(), record.highestVersion());
+      record.versions().forEach((v, value) -> store.digest += StateDigest.ofVersion(record.key(), v, value));
+      store.liveVersions += record.versions().size();
+      store.liveKeys += record.versions().isEmpty() ? 0 : 1;
+    }
+    return store;
+  }
 
   /** Adds a new version of {@code key}; answers that version, or -1 on invalid input. */
   public int put(String key, String value) {
     if (!InputRules.isValid(key) || !InputRules.isValid(value)) {
       return FAILED;
     }
-    int version = histories.computeIfAbsent(key, k -> new KeyHistory()).append(value);
-    if (version != FAILED) {
-      liveVersions++;
+    KeyHistory history = histories.computeIfAbsent(key, k -> new KeyHistory());
+    int before = history.highestVersion();
+    boolean wasLive = history.liveVersions() > 0;
+    int version = history.append(value);
+    if (version == FAILED) {
+      return FAILED;
     }
+    digest += StateDigest.ofHighest(key, version) - StateDigest.ofHighest(key, before);
+    digest += StateDigest.ofVersion(key, version, value);
+    liveVersions++;
+    liveKeys += wasLive ? 0 : 1;
     return version;
   }
 
@@ -44,22 +71,27 @@ public final class VersionedStore {
    */
   public int remove(String key, int version) {
     KeyHistory history = InputRules.isValid(key) ? histories.get(key) : null;
-    if (history == null) {
+    if (history == null || history.liveVersions() == 0) {
       return FAILED;
     }
     if (version > 0) {
-      if (!history.remove(version)) {
+      String value = history.remove(version);
+      if (value == null) {
         return FAILED;
       }
-      liveVersions--;
-      return version;
+      forget(key, version, value);
+    } else {
+      List<Map.Entry<Integer, String>> all = new ArrayList<>(history.versions().entrySet());
+      history.versions().clear();
+      all.forEach(e -> forget(key, e.getKey(), e.getValue()));
     }
-    int removed = history.liveVersions();
-    if (!history.removeAll()) {
-      return FAILED;
-    }
-    liveVersions -= removed;
-    return REMOVED_ALL;
+    liveKeys -= history.liveVersions() == 0 ? 1 : 0;
+    return version > 0 ? version : REMOVED_ALL;
+  }
+
+  private void forget(String key, int version, String value) {
+    digest -= StateDigest.ofVersion(key, version, value);
+    liveVersions--;
   }
 
   /**
@@ -89,19 +121,26 @@ public final class VersionedStore {
     return entries;
   }
 
+  /** Every key's full record (tombstones included), in key order: a copy, safe to keep. */
+  public List<KeyRecord> records() {
+    List<KeyRecord> records = new ArrayList<>(histories.size());
+    histories.forEach((key, history) -> records.add(history.toRecord(key)));
+    records.sort(Comparator.comparing(KeyRecord::key));
+    return records;
+  }
+
   /** Number of keys that have at least one live version. */
   public int keyCount() {
-    int count = 0;
-    for (KeyHistory history : histories.values()) {
-      if (history.liveVersions() > 0) {
-        count++;
-      }
-    }
-    return count;
+    return liveKeys;
   }
 
   /** Number of live versions over all keys. */
   public long versionCount() {
     return liveVersions;
+  }
+
+  /** The digest of the content (see {@link StateDigest}): equal content, equal digest. */
+  public long digest() {
+    return digest;
   }
 }

@@ -2,10 +2,15 @@ package kvs.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class VersionedStoreTest {
@@ -152,5 +157,252 @@ class VersionedStoreTest {
     assertTrue(InputRules.isValid("abc"));
     assertFalse(InputRules.isValid("ab"));
     assertFalse(InputRules.isValid(null));
+  }
+
+  // --- digest, records() and of() ---
+
+  private static KeyRecord record(String key, int highest, Object... versionValuePairs) {
+    TreeMap<Integer, String> versions = new TreeMap<>();
+    for (int i = 0; i < versionValuePairs.length; i += 2) {
+      versions.put((Integer) versionValuePairs[i], (String) versionValuePairs[i + 1]);
+    }
+    return new KeyRecord(key, highest, versions);
+  }
+
+  /** A store with live keys, a key with a gap, and a tombstone. */
+  private static VersionedStore mixedStore() {
+    VersionedStore s = new VersionedStore();
+    s.put("chave1", "valor1");
+    s.put("chave1", "valor2");
+    s.put("chave1", "valor3");
+    s.remove("chave1", 2);
+    s.put("chave2", "valor1");
+    s.put("chave2", "valor2");
+    s.remove("chave2", 0);
+    s.put("chave3", "valor\u00e7\uD83D\uDE00");
+    return s;
+  }
+
+  @Test
+  void emptyStoreHasDigestZero() {
+    assertEquals(0L, store.digest());
+    assertEquals(0L, VersionedStore.of(List.of()).digest());
+  }
+
+  @Test
+  void digestDoesNotDependOnInsertOrder() {
+    VersionedStore ab = new VersionedStore();
+    ab.put("chave-a", "valor-a");
+    ab.put("chave-b", "valor-b");
+    VersionedStore ba = new VersionedStore();
+    ba.put("chave-b", "valor-b");
+    ba.put("chave-a", "valor-a");
+    assertEquals(ab.digest(), ba.digest());
+  }
+
+  @Test
+  void digestIsEqualForTheSameContentReachedByDifferentPaths() {
+    // Both end with only version 2 = "valor2" live and highest version 2.
+    store.put("chave1", "valor1");
+    store.put("chave1", "valor2");
+    store.remove("chave1", 1);
+    VersionedStore other = new VersionedStore();
+    other.put("chave1", "something-else");
+    other.put("chave1", "valor2");
+    other.remove("chave1", 1);
+    other.put("chave9", "valor9");
+    other.remove("chave9", 0);
+    store.put("chave9", "first");
+    store.remove("chave9", 1);
+    assertEquals(store.snapshot(0), other.snapshot(0));
+    assertEquals(store.digest(), other.digest());
+  }
+
+  @Test
+  void theHighestVersionIsPartOfTheDigest() {
+    VersionedStore neverInserted = new VersionedStore();
+    store.put("chave1", "valor1");
+    store.remove("chave1", 0);
+    assertEquals(neverInserted.snapshot(0), store.snapshot(0));
+    assertNotEquals(neverInserted.digest(), store.digest(), "a tombstone is state");
+
+    // Same live version, different highest version.
+    VersionedStore one = new VersionedStore();
+    one.put("chave1", "valor1");
+    VersionedStore oneOfTwo = new VersionedStore();
+    oneOfTwo.put("chave1", "valor1");
+    oneOfTwo.put("chave1", "valor2");
+    oneOfTwo.remove("chave1", 2);
+    assertEquals(one.snapshot(0), oneOfTwo.snapshot(0));
+    assertNotEquals(one.digest(), oneOfTwo.digest());
+  }
+
+  @Test
+  void digestTellsValuesVersionsAndKeysApart() {
+    VersionedStore a = new VersionedStore();
+    a.put("chave1", "valor1");
+    VersionedStore b = new VersionedStore();
+    b.put("chave1", "valor2");
+    VersionedStore c = new VersionedStore();
+    c.put("chave2", "valor1");
+    assertNotEquals(a.digest(), b.digest());
+    assertNotEquals(a.digest(), c.digest());
+    // The same two values swapped between two keys.
+    VersionedStore d = new VersionedStore();
+    d.put("chave1", "valor1");
+    d.put("chave2", "valor2");
+    VersionedStore e = new VersionedStore();
+    e.put("chave1", "valor2");
+    e.put("chave2", "valor1");
+    assertNotEquals(d.digest(), e.digest());
+  }
+
+  @Test
+  void digestChangesOnEverySuccessfulChangeAndOnlyThen() {
+    Set<Long> seen = new HashSet<>();
+    seen.add(store.digest());
+    assertEquals(1, store.put("chave1", "valor1"));
+    assertTrue(seen.add(store.digest()));
+    assertEquals(2, store.put("chave1", "valor1"));
+    assertTrue(seen.add(store.digest()), "same value again is a new version");
+    assertEquals(1, store.put("chave2", "valor1"));
+    assertTrue(seen.add(store.digest()));
+    assertEquals(1, store.remove("chave1", 1));
+    assertTrue(seen.add(store.digest()));
+    assertEquals(0, store.remove("chave1", 0));
+    assertTrue(seen.add(store.digest()));
+    assertEquals(3, store.put("chave1", "valor1"));
+    assertTrue(seen.add(store.digest()));
+
+    long before = store.digest();
+    assertEquals(-1, store.put("ab", "valor1"));
+    assertEquals(-1, store.put("chave1", "ab"));
+    assertEquals(-1, store.remove("chave1", 1));
+    assertEquals(-1, store.remove("nokey", 0));
+    assertEquals(-1, store.remove("chave2", 7));
+    assertEquals(before, store.digest(), "failed requests change nothing");
+  }
+
+  @Test
+  void recordsListEveryKeyInKeyOrderWithTombstones() {
+    assertEquals(
+        List.of(
+            record("chave1", 3, 1, "valor1", 3, "valor3"),
+            record("chave2", 2),
+            record("chave3", 1, 1, "valor\u00e7\uD83D\uDE00")),
+        mixedStore().records());
+  }
+
+  @Test
+  void recordsAreCopies() {
+    store.put("chave1", "valor1");
+    store.put("chave2", "valor1");
+    List<KeyRecord> taken = store.records();
+    List<KeyRecord> expected =
+        List.of(record("chave1", 1, 1, "valor1"), record("chave2", 1, 1, "valor1"));
+    store.put("chave1", "valor2");
+    store.remove("chave2", 0);
+    store.put("chave3", "valor3");
+    assertEquals(expected, taken);
+    assertThrows(
+        UnsupportedOperationException.class, () -> taken.get(0).versions().put(9, "valor9"));
+  }
+
+  @Test
+  void ofRecordsRestoresTheWholeState() {
+    VersionedStore original = mixedStore();
+    VersionedStore restored = VersionedStore.of(original.records());
+    assertEquals(original.digest(), restored.digest());
+    assertEquals(original.records(), restored.records());
+    assertEquals(original.snapshot(0), restored.snapshot(0));
+    assertEquals(original.snapshot(2), restored.snapshot(2));
+    assertEquals(original.keyCount(), restored.keyCount());
+    assertEquals(original.versionCount(), restored.versionCount());
+    assertEquals(2, restored.keyCount());
+    assertEquals(3, restored.versionCount());
+  }
+
+  @Test
+  void ofRecordsKeepsTheNeverReuseRule() {
+    VersionedStore original = mixedStore();
+    VersionedStore restored = VersionedStore.of(original.records());
+    // chave2 had all its versions removed: the next version is still highest + 1.
+    assertEquals(3, restored.put("chave2", "valor3"));
+    assertEquals(3, original.put("chave2", "valor3"));
+    // chave1's newest (3) is live, version 2 was removed.
+    assertEquals(-1, restored.remove("chave1", 2));
+    assertEquals(4, restored.put("chave1", "valor4"));
+    assertEquals(4, original.put("chave1", "valor4"));
+    assertEquals(1, restored.put("chave4", "valor1"));
+    assertEquals(1, original.put("chave4", "valor1"));
+    assertEquals(0, restored.remove("chave3", 0));
+    assertEquals(0, original.remove("chave3", 0));
+    assertEquals(original.digest(), restored.digest());
+    assertEquals(original.records(), restored.records());
+    assertEquals(original.keyCount(), restored.keyCount());
+    assertEquals(original.versionCount(), restored.versionCount());
+  }
+
+  @Test
+  void ofRecordsGivesTheSameDigestAsBuildingByOperations() {
+    VersionedStore built = new VersionedStore();
+    built.put("chave1", "valor1");
+    built.put("chave1", "valor2");
+    built.remove("chave1", 1);
+    built.put("chave2", "valor1");
+    built.remove("chave2", 0);
+    VersionedStore fromRecords =
+        VersionedStore.of(List.of(record("chave1", 2, 2, "valor2"), record("chave2", 1)));
+    assertEquals(built.digest(), fromRecords.digest());
+  }
+
+  @Test
+  void ofRejectsAKeyTwice() {
+    List<KeyRecord> twice = List.of(record("chave1", 1, 1, "valor1"), record("chave1", 2));
+    assertThrows(IllegalArgumentException.class, () -> VersionedStore.of(twice));
+  }
+
+  @Test
+  void keyRecordRejectsAVersionAboveTheHighest() {
+    assertThrows(IllegalArgumentException.class, () -> record("chave1", 1, 2, "valor2"));
+  }
+
+  @Test
+  void putFailsWhenTheVersionSpaceIsExhausted() {
+    VersionedStore full =
+        VersionedStore.of(List.of(record("chave1", Integer.MAX_VALUE, 5, "valor5")));
+    long digest = full.digest();
+    assertEquals(-1, full.put("chave1", "valor6"));
+    assertEquals(digest, full.digest());
+    assertEquals(1, full.keyCount());
+    assertEquals(1, full.versionCount());
+    assertEquals(0, full.remove("chave1", 0));
+    assertEquals(-1, full.put("chave1", "valor6"), "removing does not free version numbers");
+    assertEquals(0, full.keyCount());
+  }
+
+  @Test
+  void countsAreExactAfterMixedOperations() {
+    store.put("chave1", "valor1");
+    store.put("chave1", "valor2");
+    store.put("chave2", "valor1");
+    store.put("chave3", "valor1");
+    store.remove("chave1", 1);
+    store.remove("chave1", 2); // chave1 now has no live version
+    assertEquals(2, store.keyCount());
+    assertEquals(2, store.versionCount());
+    store.remove("chave1", 0); // fails: nothing left
+    store.remove("chave2", 5); // fails: no such version
+    store.put("xx", "valor1"); // fails: key too short
+    assertEquals(2, store.keyCount());
+    assertEquals(2, store.versionCount());
+    store.put("chave1", "valor3"); // the key comes back
+    store.put("chave2", "valor2");
+    assertEquals(3, store.keyCount());
+    assertEquals(4, store.versionCount());
+    store.remove("chave2", 0);
+    store.remove("chave3", 0);
+    assertEquals(1, store.keyCount());
+    assertEquals(1, store.versionCount());
   }
 }

@@ -2,21 +2,39 @@ package kvs.server;
 
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.grpc.services.HealthStatusManager;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import kvs.core.replication.MessageCodec;
+import kvs.proto.KVSGrpc;
+import kvs.server.grpc.AdminService;
+import kvs.server.grpc.CatchingUpInterceptor;
 import kvs.server.grpc.KvsService;
+import kvs.server.replication.CatchUp;
+import kvs.server.replication.EntryLog;
+import kvs.server.replication.Heartbeats;
+import kvs.server.replication.PeerTable;
 import kvs.server.replication.ReplicaIdentity;
 import kvs.server.replication.ReplicationTransport;
-import kvs.server.replication.StreamApplier;
+import kvs.server.replication.StreamRouter;
 import kvs.server.replication.WritePublisher;
+import kvs.server.replication.WritesApplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One KVS server: the replica, the replication stream and the gRPC service, wired together, with
- * their lifecycle. Built from a {@link ServerBuilder} so tests can hand it an in-process one.
+ * One KVS server: the replica, the replication stream, catching up, heartbeats and the gRPC
+ * services, wired together, with their lifecycle. Built from a {@link ServerBuilder} so tests can
+ * hand it an in-process one.
  */
 public final class KvsServer {
   private static final Logger log = LoggerFactory.getLogger(KvsServer.class);
@@ -24,32 +42,80 @@ public final class KvsServer {
   /** Writes that arrive while a publish is in flight go out together, up to this many. */
   static final int MAX_BATCH = 1000;
 
-  private final Replica replica = new Replica();
+  private final ServerConfig config;
+  private final Replica replica;
+  private final ScheduledExecutorService applyThread = Executors.newSingleThreadScheduledExecutor(named("kvs-apply"));
+  private final ExecutorService stateSender = Executors.newSingleThreadExecutor(named("kvs-state-sender"));
   private final ReplicationTransport transport;
   private final WritePublisher publisher;
-  private final StreamApplier applier;
+  private final PeerTable peers = new PeerTable();
+  private final CatchUp catchUp;
+  private final Heartbeats heartbeats;
+  private final StreamRouter router;
+  private final HealthStatusManager health = new HealthStatusManager();
   private final Server grpcServer;
 
+  /**
+   * @param transports makes the transport, given the executor it must deliver on (the apply thread)
+   * @param initial the state to start from (empty, or recovered from disk)
+   * @param entryLog where applied entries are made durable
+   */
   public KvsServer(
       ServerBuilder<?> serverBuilder,
-      ReplicationTransport transport,
-      ReplicaIdentity identity,
-      Duration writeTimeout) {
+      Function<java.util.concurrent.Executor, ReplicationTransport> transports,
+      ServerConfig config,
+      Replica initial,
+      EntryLog entryLog) {
     MessageCodec codec = new MessageCodec();
-    this.transport = transport;
-    this.publisher = new WritePublisher(identity, transport, codec, writeTimeout, MAX_BATCH);
-    this.applier = new StreamApplier(replica, codec, publisher);
+    ReplicaIdentity identity = ReplicaIdentity.newRun(config.serverId());
+    this.config = config;
+    this.replica = initial;
+    this.transport = transports.apply(applyThread);
+    this.publisher = new WritePublisher(identity, transport, codec, config.writeTimeout(), MAX_BATCH);
+    WritesApplier writes = new WritesApplier(replica, publisher, entryLog);
+    this.catchUp =
+        new CatchUp(
+            identity, replica, writes, transport, codec, applyThread, stateSender, peers, entryLog, config.syncTimeout());
+    this.heartbeats = new Heartbeats(identity, this::port, replica, catchUp, transport, codec, peers);
+    this.router = new StreamRouter(codec, writes, catchUp, heartbeats);
     this.grpcServer =
         serverBuilder
             .directExecutor() // handlers never block: writes complete asynchronously
-            .addService(new KvsService(replica, publisher))
+            .addService(
+                ServerInterceptors.intercept(
+                    new KvsService(replica, publisher), new CatchingUpInterceptor(catchUp::caughtUp)))
+            .addService(new AdminService(this))
+            .addService(health.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance())
             .build();
+    updateHealth();
+  }
+
+  /** A server with an empty state and nothing on disk. */
+  public KvsServer(
+      ServerBuilder<?> serverBuilder,
+      Function<java.util.concurrent.Executor, ReplicationTransport> transports,
+      ServerConfig config) {
+    this(serverBuilder, transports, config, new Replica(), EntryLog.NONE);
   }
 
   /** Starts serving and joining the stream; fails at once when the port cannot be bound. */
   public KvsServer start() throws IOException {
     grpcServer.start();
-    transport.start(applier);
+    transport.start(router);
+    long interval = config.heartbeatInterval().toMillis();
+    applyThread.scheduleWithFixedDelay(
+        () -> {
+          try {
+            heartbeats.publish();
+            updateHealth();
+          } catch (RuntimeException e) {
+            log.error("Heartbeat failed", e);
+          }
+        },
+        interval,
+        interval,
+        TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -58,18 +124,36 @@ public final class KvsServer {
     return grpcServer.getPort();
   }
 
+  public String serverId() {
+    return config.serverId();
+  }
+
   /** True while connected to the broker (and so accepting writes). */
   public boolean isBrokerConnected() {
     return transport.isConnected();
+  }
+
+  /** True when this server has caught up with its peers and serves. */
+  public boolean isCaughtUp() {
+    return catchUp.caughtUp();
   }
 
   public Replica replica() {
     return replica;
   }
 
+  public PeerTable peers() {
+    return peers;
+  }
+
   /** How many malformed replication messages were skipped. */
   public long skippedMessages() {
-    return applier.skippedMessages();
+    return router.skippedMessages();
+  }
+
+  /** How many times this server re-synchronized from its peers after having caught up. */
+  public long resyncs() {
+    return catchUp.resyncs();
   }
 
   /**
@@ -77,6 +161,7 @@ public final class KvsServer {
    * rest and leaves the broker.
    */
   public void stop(Duration grace) {
+    health.enterTerminalState();
     grpcServer.shutdown();
     try {
       if (!grpcServer.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -90,11 +175,34 @@ public final class KvsServer {
     } finally {
       publisher.close();
       transport.close();
+      stateSender.shutdownNow();
+      applyThread.shutdown();
+      try {
+        applyThread.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
   /** Blocks until the gRPC server has terminated. */
   public void awaitTermination() throws InterruptedException {
     grpcServer.awaitTermination();
+  }
+
+  // Health follows what the server needs to serve: the broker, and a caught-up state.
+  private void updateHealth() {
+    ServingStatus status =
+        catchUp.caughtUp() && transport.isConnected() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    health.setStatus("", status);
+    health.setStatus(KVSGrpc.SERVICE_NAME, status);
+  }
+
+  private static ThreadFactory named(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 }

@@ -2,26 +2,55 @@ package kvs.server;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import kvs.core.Entry;
 import kvs.core.VersionedStore;
 import kvs.core.replication.ReplicationMessage;
+import kvs.core.replication.StateImage;
 import kvs.core.replication.StateMachine;
 
 /**
  * This server's copy of the state: the state machine that the replication stream drives, shared
- * safely between the one thread that applies the stream and the threads that serve reads.
+ * safely between the one thread that applies the stream and the threads that serve reads. It
+ * remembers the digest at each recent position, so a peer's heartbeat can be checked against it.
  */
 public final class Replica {
-  private final StateMachine machine = new StateMachine(new VersionedStore());
+  private static final int DIGESTS_KEPT = 8192;
+
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private final long[] digestAt = new long[DIGESTS_KEPT]; // guarded by lock
+  private final long[] positionAt = new long[DIGESTS_KEPT]; // guarded by lock
+  private StateMachine machine; // guarded by lock
+
+  public Replica() {
+    this(new StateMachine(new VersionedStore()));
+  }
+
+  public Replica(StateMachine initial) {
+    install(initial);
+  }
 
   /** Applies one stream entry; see {@link StateMachine#apply}. */
   public StateMachine.Applied apply(ReplicationMessage message) {
     lock.writeLock().lock();
     try {
-      return machine.apply(message);
+      StateMachine.Applied applied = machine.apply(message);
+      remember();
+      return applied;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Replaces the whole state (after a state transfer or recovery from disk). */
+  public void install(StateMachine state) {
+    lock.writeLock().lock();
+    try {
+      machine = state;
+      java.util.Arrays.fill(positionAt, -1);
+      remember();
     } finally {
       lock.writeLock().unlock();
     }
@@ -47,6 +76,16 @@ public final class Replica {
     }
   }
 
+  /** A copy of the whole state. */
+  public StateImage image() {
+    lock.readLock().lock();
+    try {
+      return machine.image();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** Stream entries applied so far. */
   public long position() {
     lock.readLock().lock();
@@ -55,5 +94,62 @@ public final class Replica {
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /** The content digest now. */
+  public long digest() {
+    lock.readLock().lock();
+    try {
+      return machine.store().digest();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The digest this replica had at {@code position}, when that position is recent enough to be remembered. */
+  public OptionalLong digestAt(long position) {
+    lock.readLock().lock();
+    try {
+      int slot = (int) (position % DIGESTS_KEPT);
+      return positionAt[slot] == position ? OptionalLong.of(digestAt[slot]) : OptionalLong.empty();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** See {@link StateMachine#lastSequence}. */
+  public OptionalLong lastSequence(String origin, String run) {
+    lock.readLock().lock();
+    try {
+      return machine.lastSequence(origin, run);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  public int keyCount() {
+    lock.readLock().lock();
+    try {
+      return machine.store().keyCount();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  public long versionCount() {
+    lock.readLock().lock();
+    try {
+      return machine.store().versionCount();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  // Called with the write lock held.
+  private void remember() {
+    long position = machine.position();
+    int slot = (int) (position % DIGESTS_KEPT);
+    positionAt[slot] = position;
+    digestAt[slot] = machine.store().digest();
   }
 }

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import kvs.server.replication.BrokerAddress;
 import kvs.server.replication.MqttTransport;
-import kvs.server.replication.ReplicaIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -37,6 +36,8 @@ import picocli.CommandLine.Parameters;
       "143:stopped by SIGTERM, after a clean shutdown (130 for Ctrl-C)"
     })
 public final class ServerMain implements Callable<Integer> {
+  /** How long the broker keeps our session (and queues messages for us) while we are away. */
+  static final Duration SESSION_EXPIRY = Duration.ofMinutes(10);
 
   @Parameters(index = "0", paramLabel = "PORT", description = "TCP port to serve gRPC on (1-65535).")
   private int port;
@@ -68,6 +69,22 @@ public final class ServerMain implements Callable<Integer> {
       converter = DurationConverter.class,
       description = "How long a write may wait to be replicated before it answers -1, e.g. 500ms, 3s (default: ${DEFAULT-VALUE}).")
   private Duration writeTimeout;
+
+  @Option(
+      names = "--sync-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "3s",
+      converter = DurationConverter.class,
+      description = "How long catching up waits for peers to answer before it starts from its own state (default: ${DEFAULT-VALUE}).")
+  private Duration syncTimeout;
+
+  @Option(
+      names = "--heartbeat",
+      paramLabel = "DURATION",
+      defaultValue = "500ms",
+      converter = DurationConverter.class,
+      description = "How often the server tells its peers its position and digest (default: ${DEFAULT-VALUE}).")
+  private Duration heartbeat;
 
   @Option(
       names = "--log-level",
@@ -106,18 +123,14 @@ public final class ServerMain implements Callable<Integer> {
     Logger log = LoggerFactory.getLogger(ServerMain.class);
 
     String id = serverId != null ? serverId : defaultServerId(port);
-    ReplicaIdentity identity = ReplicaIdentity.newRun(id);
-    MqttTransport transport = new MqttTransport(brokerAddress, topic, "kvs-" + id);
     KvsServer server =
         new KvsServer(
             Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()),
-            transport,
-            identity,
-            writeTimeout);
+            applyThread -> new MqttTransport(brokerAddress, topic, "kvs-" + id, SESSION_EXPIRY, applyThread),
+            new ServerConfig(id, writeTimeout, syncTimeout, heartbeat));
     try {
       server.start();
     } catch (IOException e) {
-      transport.close();
       spec.commandLine()
           .getErr()
           .printf("kvs-server: cannot listen on port %d: it is already in use or not allowed (%s)%n", port, rootMessage(e));

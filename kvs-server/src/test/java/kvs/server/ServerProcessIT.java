@@ -39,6 +39,7 @@ class ServerProcessIT {
       try {
         Eventually.await(Duration.ofSeconds(20), "the start line", () -> read(log).contains("listening on port " + port));
         Eventually.await(Duration.ofSeconds(20), "the broker connection", () -> read(log).contains("Connected to the broker"));
+        Eventually.await(Duration.ofSeconds(20), "caught up (alone)", () -> read(log).contains("Caught up"));
         ManagedChannel channel =
             Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create()).build();
         try {

@@ -8,75 +8,189 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
+import kvs.core.KeyRecord;
 
 /**
- * Reads and writes replication messages as JSON (schema in the README, "Replication"):
+ * Reads and writes the replication stream's messages and state-transfer chunks as JSON (schema in
+ * the README, "Replication"). A writes message:
  *
  * <pre>{@code
- * {"format":1,"origin":"host-9000","run":"5f0c...","seq":7,
+ * {"format":1,"kind":"writes","origin":"host-9000","run":"5f0c...","seq":7,
  *  "ops":[{"op":"put","key":"chave1","value":"valor1"},
  *         {"op":"remove","key":"chave1","version":1},
  *         {"op":"remove","key":"chave2"}]}
  * }</pre>
  *
  * Decoding is strict about what it needs and ignores fields it does not know, so a later format
- * can add fields without breaking this one. Thread-safe.
+ * can add fields without breaking this one; a message without {@code kind} is a writes message.
+ * Thread-safe.
  */
 public final class MessageCodec {
+  static final String WRITES = "writes";
+  static final String STATE_REQUEST = "state-request";
+  static final String HEARTBEAT = "heartbeat";
+  static final String STATE_CHUNK = "state-chunk";
+
   private final ObjectMapper mapper = new ObjectMapper();
 
   /** The UTF-8 JSON of {@code message}. */
-  public byte[] encode(ReplicationMessage message) {
+  public byte[] encode(StreamMessage message) {
     ObjectNode root = mapper.createObjectNode();
     root.put("format", ReplicationMessage.FORMAT);
-    root.put("origin", message.origin());
-    root.put("run", message.run());
-    root.put("seq", message.sequence());
-    ArrayNode ops = root.putArray("ops");
-    for (Operation operation : message.operations()) {
-      ObjectNode op = ops.addObject();
-      if (operation instanceof Operation.Put put) {
-        op.put("op", "put");
-        op.put("key", put.key());
-        op.put("value", put.value());
-      } else if (operation instanceof Operation.Remove remove) {
-        op.put("op", "remove");
-        op.put("key", remove.key());
-        if (!remove.removesAll()) {
-          op.put("version", remove.version());
-        }
-      }
+    if (message instanceof ReplicationMessage writes) {
+      header(root, WRITES, writes);
+      root.put("seq", writes.sequence());
+      ArrayNode ops = root.putArray("ops");
+      writes.operations().forEach(operation -> encodeOperation(ops.addObject(), operation));
+    } else if (message instanceof StateRequest request) {
+      header(root, STATE_REQUEST, request);
+      root.put("request", request.requestId());
+      root.put("replyTopic", request.replyTopic());
+    } else if (message instanceof Heartbeat heartbeat) {
+      header(root, HEARTBEAT, heartbeat);
+      root.put("port", heartbeat.port());
+      root.put("position", heartbeat.position());
+      root.put("digest", Long.toHexString(heartbeat.digest()));
+      root.put("lastOwnSeq", heartbeat.lastOwnSequence());
+      root.put("caughtUp", heartbeat.caughtUp());
     }
-    try {
-      return mapper.writeValueAsBytes(root);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write a JSON tree", e);
-    }
+    return write(root);
   }
 
-  /** Reads one message; any problem is a {@link MalformedMessageException}, never a partial message. */
-  public ReplicationMessage decode(byte[] json) throws MalformedMessageException {
-    JsonNode root;
-    try {
-      root = mapper.readTree(json);
-    } catch (IOException e) {
-      throw new MalformedMessageException("not JSON: " + e.getMessage(), null);
+  /** The UTF-8 JSON of one state-transfer chunk. */
+  public byte[] encodeChunk(StateChunk chunk) {
+    ObjectNode root = mapper.createObjectNode();
+    root.put("format", ReplicationMessage.FORMAT);
+    root.put("kind", STATE_CHUNK);
+    root.put("request", chunk.requestId());
+    root.put("from", chunk.from());
+    root.put("index", chunk.index());
+    root.put("total", chunk.total());
+    root.put("position", chunk.position());
+    root.put("digest", Long.toHexString(chunk.digest()));
+    ArrayNode runs = root.putArray("runs");
+    for (RunSequence run : chunk.runs()) {
+      runs.addObject().put("origin", run.origin()).put("run", run.run()).put("seq", run.lastSequence());
     }
-    if (root == null || !root.isObject()) {
-      throw new MalformedMessageException("not a JSON object", null);
+    ArrayNode keys = root.putArray("keys");
+    for (KeyRecord record : chunk.keys()) {
+      ObjectNode key = keys.addObject().put("key", record.key()).put("highest", record.highestVersion());
+      ArrayNode versions = key.putArray("versions");
+      record.versions().forEach((version, value) -> versions.addArray().add(version).add(value));
     }
+    return write(root);
+  }
+
+  /** Reads one stream message; any problem is a {@link MalformedMessageException}, never a partial message. */
+  public StreamMessage decode(byte[] json) throws MalformedMessageException {
+    JsonNode root = readObject(json);
     String origin = root.path("origin").isTextual() ? root.get("origin").asText() : null;
-    JsonNode format = root.get("format");
-    if (format == null || !format.canConvertToExactIntegral()) {
-      throw new MalformedMessageException("missing or non-integer \"format\"", origin);
-    }
-    if (format.asInt() != ReplicationMessage.FORMAT) {
-      throw new MalformedMessageException("unknown format " + format.asText(), origin);
-    }
+    checkFormat(root, origin);
     if (origin == null) {
       throw new MalformedMessageException("missing or non-text \"origin\"", null);
     }
     String run = requiredText(root, "run", origin);
+    String kind = root.has("kind") ? requiredText(root, "kind", origin) : WRITES;
+    switch (kind) {
+      case WRITES:
+        return decodeWrites(root, origin, run);
+      case STATE_REQUEST:
+        return new StateRequest(origin, run, requiredText(root, "request", origin), requiredText(root, "replyTopic", origin));
+      case HEARTBEAT:
+        return new Heartbeat(
+            origin,
+            run,
+            (int) requiredLong(root, "port", origin, 0, 65535),
+            requiredLong(root, "position", origin, 0, Long.MAX_VALUE),
+            hex(root, "digest", origin),
+            requiredLong(root, "lastOwnSeq", origin, 0, Long.MAX_VALUE),
+            requiredBoolean(root, "caughtUp", origin));
+      default:
+        throw new MalformedMessageException("unknown kind \"" + kind + "\"", origin);
+    }
+  }
+
+  /** Reads one state-transfer chunk. */
+  public StateChunk decodeChunk(byte[] json) throws MalformedMessageException {
+    JsonNode root = readObject(json);
+    String from = root.path("from").isTextual() ? root.get("from").asText() : null;
+    checkFormat(root, from);
+    if (!STATE_CHUNK.equals(root.path("kind").asText())) {
+      throw new MalformedMessageException("not a state chunk", from);
+    }
+    if (from == null) {
+      throw new MalformedMessageException("missing or non-text \"from\"", null);
+    }
+    List<RunSequence> runs = new ArrayList<>();
+    for (JsonNode run : requiredArray(root, "runs", from)) {
+      runs.add(
+          new RunSequence(
+              requiredText(run, "origin", from), requiredText(run, "run", from), requiredLong(run, "seq", from, 0, Long.MAX_VALUE)));
+    }
+    List<KeyRecord> keys = new ArrayList<>();
+    for (JsonNode key : requiredArray(root, "keys", from)) {
+      TreeMap<Integer, String> versions = new TreeMap<>();
+      for (JsonNode pair : requiredArray(key, "versions", from)) {
+        if (!pair.isArray()
+            || pair.size() != 2
+            || !pair.get(0).canConvertToExactIntegral()
+            || !pair.get(0).canConvertToInt()
+            || pair.get(0).asInt() < 1
+            || !pair.get(1).isTextual()) {
+          throw new MalformedMessageException("a version must be [integer >= 1, text]", from);
+        }
+        if (versions.put(pair.get(0).asInt(), pair.get(1).asText()) != null) {
+          throw new MalformedMessageException("version " + pair.get(0).asInt() + " twice", from);
+        }
+      }
+      try {
+        keys.add(
+            new KeyRecord(
+                requiredText(key, "key", from),
+                (int) requiredLong(key, "highest", from, 0, Integer.MAX_VALUE),
+                versions));
+      } catch (IllegalArgumentException e) {
+        throw new MalformedMessageException(e.getMessage(), from);
+      }
+    }
+    try {
+      return new StateChunk(
+          requiredText(root, "request", from),
+          from,
+          (int) requiredLong(root, "index", from, 0, Integer.MAX_VALUE),
+          (int) requiredLong(root, "total", from, 1, Integer.MAX_VALUE),
+          requiredLong(root, "position", from, 0, Long.MAX_VALUE),
+          hex(root, "digest", from),
+          runs,
+          keys);
+    } catch (IllegalArgumentException e) {
+      throw new MalformedMessageException(e.getMessage(), from);
+    }
+  }
+
+  private static void header(ObjectNode root, String kind, StreamMessage message) {
+    root.put("kind", kind);
+    root.put("origin", message.origin());
+    root.put("run", message.run());
+  }
+
+  private static void encodeOperation(ObjectNode op, Operation operation) {
+    if (operation instanceof Operation.Put put) {
+      op.put("op", "put");
+      op.put("key", put.key());
+      op.put("value", put.value());
+    } else if (operation instanceof Operation.Remove remove) {
+      op.put("op", "remove");
+      op.put("key", remove.key());
+      if (!remove.removesAll()) {
+        op.put("version", remove.version());
+      }
+    }
+  }
+
+  private static ReplicationMessage decodeWrites(JsonNode root, String origin, String run)
+      throws MalformedMessageException {
     JsonNode seq = root.get("seq");
     if (seq == null || !seq.canConvertToExactIntegral() || !seq.canConvertToLong() || seq.asLong() < 1) {
       throw new MalformedMessageException("\"seq\" must be an integer >= 1", origin);
@@ -116,6 +230,29 @@ public final class MessageCodec {
     }
   }
 
+  private JsonNode readObject(byte[] json) throws MalformedMessageException {
+    JsonNode root;
+    try {
+      root = mapper.readTree(json);
+    } catch (IOException e) {
+      throw new MalformedMessageException("not JSON: " + e.getMessage(), null);
+    }
+    if (root == null || !root.isObject()) {
+      throw new MalformedMessageException("not a JSON object", null);
+    }
+    return root;
+  }
+
+  private static void checkFormat(JsonNode root, String origin) throws MalformedMessageException {
+    JsonNode format = root.get("format");
+    if (format == null || !format.canConvertToExactIntegral()) {
+      throw new MalformedMessageException("missing or non-integer \"format\"", origin);
+    }
+    if (format.asInt() != ReplicationMessage.FORMAT) {
+      throw new MalformedMessageException("unknown format " + format.asText(), origin);
+    }
+  }
+
   private static String requiredText(JsonNode node, String field, String origin)
       throws MalformedMessageException {
     JsonNode value = node.get(field);
@@ -123,5 +260,52 @@ public final class MessageCodec {
       throw new MalformedMessageException("missing or non-text \"" + field + "\"", origin);
     }
     return value.asText();
+  }
+
+  private static long requiredLong(JsonNode node, String field, String origin, long min, long max)
+      throws MalformedMessageException {
+    JsonNode value = node.get(field);
+    if (value == null
+        || !value.canConvertToExactIntegral()
+        || !value.canConvertToLong()
+        || value.asLong() < min
+        || value.asLong() > max) {
+      throw new MalformedMessageException("\"" + field + "\" must be an integer in [" + min + ", " + max + "]", origin);
+    }
+    return value.asLong();
+  }
+
+  private static boolean requiredBoolean(JsonNode node, String field, String origin)
+      throws MalformedMessageException {
+    JsonNode value = node.get(field);
+    if (value == null || !value.isBoolean()) {
+      throw new MalformedMessageException("missing or non-boolean \"" + field + "\"", origin);
+    }
+    return value.asBoolean();
+  }
+
+  private static long hex(JsonNode node, String field, String origin) throws MalformedMessageException {
+    try {
+      return Long.parseUnsignedLong(requiredText(node, field, origin), 16);
+    } catch (NumberFormatException e) {
+      throw new MalformedMessageException("\"" + field + "\" must be hexadecimal", origin);
+    }
+  }
+
+  private static JsonNode requiredArray(JsonNode node, String field, String origin)
+      throws MalformedMessageException {
+    JsonNode value = node.get(field);
+    if (value == null || !value.isArray()) {
+      throw new MalformedMessageException("missing or non-array \"" + field + "\"", origin);
+    }
+    return value;
+  }
+
+  private byte[] write(ObjectNode root) {
+    try {
+      return mapper.writeValueAsBytes(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a JSON tree", e);
+    }
   }
 }

@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param operations applied in order; never empty
  */
 public record ReplicationMessage(
-    String origin, String run, long sequence, List<Operation> operations) {
+    String origin, String run, long sequence, List<Operation> operations) implements StreamMessage {
 
   /** The message format this code writes and reads. */
   public static final int FORMAT = 1;

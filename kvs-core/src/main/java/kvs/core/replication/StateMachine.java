@@ -23,6 +23,30 @@ public final class StateMachine {
     this.store = store;
   }
 
+  /** A state machine in exactly the state {@code image} describes. */
+  public static StateMachine of(StateImage image) {
+    StateMachine machine = new StateMachine(VersionedStore.of(image.keys()));
+    if (machine.store.digest() != image.digest()) {
+      throw new IllegalArgumentException("the image's content does not match its digest");
+    }
+    image.runs().forEach(r -> machine.lastSequence.put(new Run(r.origin(), r.run()), r.lastSequence()));
+    machine.position = image.position();
+    return machine;
+  }
+
+  /** A copy of the whole state, safe to keep while this machine goes on. */
+  public StateImage image() {
+    List<RunSequence> runs = new ArrayList<>(lastSequence.size());
+    lastSequence.forEach((run, last) -> runs.add(new RunSequence(run.origin(), run.run(), last)));
+    return new StateImage(position, store.digest(), runs, store.records());
+  }
+
+  /** The last sequence applied from {@code run} of {@code origin}; empty when none was. */
+  public java.util.OptionalLong lastSequence(String origin, String run) {
+    Long last = lastSequence.get(new Run(origin, run));
+    return last == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(last);
+  }
+
   /**
    * Applies every operation of {@code message} in order; answers one result per operation
    * (the store's answer), or {@link Applied#DUPLICATE} when the message was applied before.

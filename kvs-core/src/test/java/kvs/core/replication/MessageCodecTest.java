@@ -3,12 +3,15 @@ package kvs.core.replication;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
+import kvs.core.KeyRecord;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class MessageCodecTest {
   private final MessageCodec codec = new MessageCodec();
@@ -39,7 +42,7 @@ class MessageCodecTest {
                 new Operation.Remove("chave1", 1),
                 Operation.Remove.all("chave2")));
     assertEquals(
-        "{\"format\":1,\"origin\":\"host-9000\",\"run\":\"r1\",\"seq\":7,\"ops\":["
+        "{\"format\":1,\"kind\":\"writes\",\"origin\":\"host-9000\",\"run\":\"r1\",\"seq\":7,\"ops\":["
             + "{\"op\":\"put\",\"key\":\"chave1\",\"value\":\"valor1\"},"
             + "{\"op\":\"remove\",\"key\":\"chave1\",\"version\":1},"
             + "{\"op\":\"remove\",\"key\":\"chave2\"}]}",
@@ -79,7 +82,8 @@ class MessageCodecTest {
         "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ops\":[{\"op\":\"put\",\"key\":1,\"value\":\"v\"}]}",
         "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ops\":[{\"op\":\"remove\",\"key\":\"k\",\"version\":\"2\"}]}",
         "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ops\":[{\"op\":\"remove\",\"key\":\"k\",\"version\":9999999999}]}",
-        "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}, 3]}"
+        "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"},"
+            + " 3]}"
       })
   void rejectsMalformedMessagesWhole(String json) {
     assertThrows(MalformedMessageException.class, () -> codec.decode(json.getBytes(UTF_8)));
@@ -98,5 +102,239 @@ class MessageCodecTest {
     MalformedMessageException noOrigin =
         assertThrows(MalformedMessageException.class, () -> codec.decode("{".getBytes(UTF_8)));
     assertEquals(Optional.empty(), noOrigin.origin());
+  }
+
+  // --- state requests, heartbeats and state chunks ---
+
+  private static byte[] utf8(String json) {
+    return json.getBytes(UTF_8);
+  }
+
+  private static KeyRecord record(String key, int highest, Object... versionValuePairs) {
+    TreeMap<Integer, String> versions = new TreeMap<>();
+    for (int i = 0; i < versionValuePairs.length; i += 2) {
+      versions.put((Integer) versionValuePairs[i], (String) versionValuePairs[i + 1]);
+    }
+    return new KeyRecord(key, highest, versions);
+  }
+
+  @Test
+  void roundTripsAStateRequest() throws Exception {
+    StateRequest request =
+        new StateRequest("host-9001", "run-7", "req-\u00e7-1", "kvs/state/host-9001/req-1");
+    assertEquals(request, codec.decode(codec.encode(request)));
+  }
+
+  @Test
+  void roundTripsAHeartbeatWithTheDigestAsUnsignedHex() throws Exception {
+    Heartbeat heartbeat =
+        new Heartbeat("host-9000", "run-1", 9000, 123_456_789_012L, 0xFEDCBA9876543210L, 42, true);
+    byte[] json = codec.encode(heartbeat);
+    assertTrue(
+        new String(json, UTF_8).contains("\"digest\":\"fedcba9876543210\""),
+        new String(json, UTF_8));
+    assertEquals(heartbeat, codec.decode(json));
+    Heartbeat extremes = new Heartbeat("o", "r", 65535, 0, -1L, 0, false);
+    assertEquals(extremes, codec.decode(codec.encode(extremes)));
+    Heartbeat zero = new Heartbeat("o", "r", 0, Long.MAX_VALUE, 0, Long.MAX_VALUE, false);
+    assertEquals(zero, codec.decode(codec.encode(zero)));
+  }
+
+  @Test
+  void decodesAHeartbeatWrittenByHand() throws Exception {
+    String json =
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"port\":9000,"
+            + "\"position\":10,\"digest\":\"FFFFFFFFFFFFFFFF\",\"lastOwnSeq\":3,\"caughtUp\":true,\"new\":1}";
+    assertEquals(new Heartbeat("o", "r", 9000, 10, -1L, 3, true), codec.decode(utf8(json)));
+  }
+
+  @Test
+  void writesWithoutKindOrWithKindWritesDecodeAlike() throws Exception {
+    ReplicationMessage expected =
+        new ReplicationMessage("o", "r", 3, List.of(new Operation.Put("kkk", "vvv")));
+    String ops = "\"ops\":[{\"op\":\"put\",\"key\":\"kkk\",\"value\":\"vvv\"}]}";
+    assertEquals(
+        expected,
+        codec.decode(utf8("{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":3," + ops)));
+    assertEquals(
+        expected,
+        codec.decode(
+            utf8(
+                "{\"format\":1,\"kind\":\"writes\",\"origin\":\"o\",\"run\":\"r\",\"seq\":3,"
+                    + ops)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        // unknown or ill-typed kind
+        "{\"format\":1,\"kind\":\"gossip\",\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}",
+        "{\"format\":1,\"kind\":\"WRITES\",\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}",
+        "{\"format\":1,\"kind\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}",
+        "{\"format\":1,\"kind\":null,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}",
+        // a chunk is not a stream message
+        "{\"format\":1,\"kind\":\"state-chunk\",\"origin\":\"o\",\"run\":\"r\",\"from\":\"o\",\"request\":\"q\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[]}",
+        // state requests
+        "{\"format\":1,\"kind\":\"state-request\",\"origin\":\"o\",\"run\":\"r\",\"replyTopic\":\"t\"}",
+        "{\"format\":1,\"kind\":\"state-request\",\"origin\":\"o\",\"run\":\"r\",\"request\":\"q\"}",
+        "{\"format\":1,\"kind\":\"state-request\",\"origin\":\"o\",\"run\":\"r\",\"request\":7,\"replyTopic\":\"t\"}",
+        "{\"format\":1,\"kind\":\"state-request\",\"origin\":\"o\",\"request\":\"q\",\"replyTopic\":\"t\"}",
+        // heartbeats: each field missing, then ill-typed or out of range
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"position\":1,\"digest\":\"ab\",\"lastOwnSeq\":1,\"caughtUp\":true}",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"port\":1,\"digest\":\"ab\",\"lastOwnSeq\":1,\"caughtUp\":true}",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"port\":1,\"position\":1,\"lastOwnSeq\":1,\"caughtUp\":true}",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"port\":1,\"position\":1,\"digest\":\"ab\",\"caughtUp\":true}",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"port\":1,\"position\":1,\"digest\":\"ab\",\"lastOwnSeq\":1}",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"port\":1,\"position\":1,\"digest\":\"ab\",\"lastOwnSeq\":1,\"caughtUp\":true}",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"port\":\"9000\",\"position\":1,\"digest\":\"ab\",\"lastOwnSeq\":1,\"caughtUp\":true}",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"port\":65536,\"position\":1,\"digest\":\"ab\",\"lastOwnSeq\":1,\"caughtUp\":true}",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"port\":-1,\"position\":1,\"digest\":\"ab\",\"lastOwnSeq\":1,\"caughtUp\":true}",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"port\":1,\"position\":-1,\"digest\":\"ab\",\"lastOwnSeq\":1,\"caughtUp\":true}",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"port\":1,\"position\":1.5,\"digest\":\"ab\",\"lastOwnSeq\":1,\"caughtUp\":true}",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"port\":1,\"position\":1,\"digest\":171,\"lastOwnSeq\":1,\"caughtUp\":true}",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"port\":1,\"position\":1,\"digest\":\"xyz\",\"lastOwnSeq\":1,\"caughtUp\":true}",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"port\":1,\"position\":1,\"digest\":\"\",\"lastOwnSeq\":1,\"caughtUp\":true}",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"port\":1,\"position\":1,\"digest\":\"1ffffffffffffffff\",\"lastOwnSeq\":1,\"caughtUp\":true}",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"port\":1,\"position\":1,\"digest\":\"ab\",\"lastOwnSeq\":-1,\"caughtUp\":true}",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"port\":1,\"position\":1,\"digest\":\"ab\",\"lastOwnSeq\":1,\"caughtUp\":\"true\"}",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"port\":1,\"position\":1,\"digest\":\"ab\",\"lastOwnSeq\":1,\"caughtUp\":1}",
+        "{\"format\":2,\"kind\":\"heartbeat\",\"origin\":\"o\",\"run\":\"r\",\"port\":1,\"position\":1,\"digest\":\"ab\",\"lastOwnSeq\":1,\"caughtUp\":true}"
+      })
+  void rejectsMalformedStreamMessagesOfEveryKind(String json) {
+    assertThrows(MalformedMessageException.class, () -> codec.decode(utf8(json)));
+  }
+
+  @Test
+  void reportsTheOriginOfAnUnknownKind() {
+    MalformedMessageException e =
+        assertThrows(
+            MalformedMessageException.class,
+            () ->
+                codec.decode(
+                    utf8("{\"format\":1,\"kind\":\"gossip\",\"origin\":\"srv-2\",\"run\":\"r\"}")));
+    assertEquals(Optional.of("srv-2"), e.origin());
+  }
+
+  @Test
+  void roundTripsAStateChunk() throws Exception {
+    StateChunk chunk =
+        new StateChunk(
+            "req-1",
+            "host-9000",
+            0,
+            3,
+            1_234_567,
+            0xFEDCBA9876543210L,
+            List.of(
+                new RunSequence("host-9000", "run-1", 17),
+                new RunSequence("host-9001", "run-\u00e7", 1)),
+            List.of(
+                record("chave1", 5, 1, "valor1", 4, "valor \"4\" \u00e7\uD83D\uDE00\n"),
+                record("chave2-tombstone", 3),
+                record("\u00e7\u00e3o\uD83D\uDE00", 1, 1, "\u4f60\u597d\u4e16\u754c")));
+    StateChunk decoded = codec.decodeChunk(codec.encodeChunk(chunk));
+    assertEquals(chunk, decoded);
+    assertEquals(3, decoded.keys().get(1).highestVersion());
+    assertTrue(decoded.keys().get(1).versions().isEmpty());
+  }
+
+  @Test
+  void roundTripsALaterChunkWithoutRuns() throws Exception {
+    StateChunk chunk =
+        new StateChunk(
+            "req-1", "host-9000", 2, 3, 0, 0, List.of(), List.of(record("chave9", 1, 1, "valor1")));
+    assertEquals(chunk, codec.decodeChunk(codec.encodeChunk(chunk)));
+  }
+
+  private static final String CHUNK_HEAD =
+      "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",";
+
+  @Test
+  void decodesAChunkWrittenByHand() throws Exception {
+    String json =
+        CHUNK_HEAD
+            + "\"index\":1,\"total\":2,\"position\":9,\"digest\":\"8000000000000000\","
+            + "\"runs\":[{\"origin\":\"a\",\"run\":\"r\",\"seq\":4}],"
+            + "\"keys\":[{\"key\":\"kkk\",\"highest\":3,\"versions\":[[1,\"v1\"],[3,\"v3\"]]},"
+            + "{\"key\":\"ttt\",\"highest\":2,\"versions\":[]}]}";
+    assertEquals(
+        new StateChunk(
+            "q",
+            "srv",
+            1,
+            2,
+            9,
+            Long.MIN_VALUE,
+            List.of(new RunSequence("a", "r", 4)),
+            List.of(record("kkk", 3, 1, "v1", 3, "v3"), record("ttt", 2))),
+        codec.decodeChunk(utf8(json)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "[]",
+        // not a chunk
+        "{\"format\":1,\"kind\":\"writes\",\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}",
+        "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[]}",
+        // wrong format, missing from / request
+        "{\"format\":2,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[]}",
+        // index and total
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":1,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":5,\"total\":3,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":-1,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":0,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[]}",
+        // position, digest
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":-1,\"digest\":\"0\",\"runs\":[],\"keys\":[]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":0,\"runs\":[],\"keys\":[]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"g\",\"runs\":[],\"keys\":[]}",
+        // runs
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"keys\":[]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":{},\"keys\":[]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[{\"origin\":\"a\",\"seq\":1}],\"keys\":[]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[{\"origin\":\"a\",\"run\":\"r\",\"seq\":\"1\"}],\"keys\":[]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[{\"origin\":\"a\",\"run\":\"r\",\"seq\":-1}],\"keys\":[]}",
+        // keys
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"highest\":1,\"versions\":[[1,\"v\"]]}]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"versions\":[[1,\"v\"]]}]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":-1,\"versions\":[]}]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":1}]}",
+        // a version pair that is not [int, text]
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":1,\"versions\":[[\"1\",\"v\"]]}]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":1,\"versions\":[[1,2]]}]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":1,\"versions\":[[1]]}]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":1,\"versions\":[[1,\"v\",\"w\"]]}]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":1,\"versions\":[{\"1\":\"v\"}]}]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":1,\"versions\":[[1.5,\"v\"]]}]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":1,\"versions\":{\"1\":\"v\"}}]}",
+        // a version outside 1..highest
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":1,\"versions\":[[2,\"v\"]]}]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":0,\"versions\":[[1,\"v\"]]}]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":5,\"versions\":[[4294967297,\"v\"]]}]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":5,\"versions\":[[0,\"v\"]]}]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":5,\"versions\":[[-3,\"v\"]]}]}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":5,\"versions\":[[2,\"v\"],[2,\"w\"]]}]}"
+      })
+  void rejectsMalformedChunksWhole(String json) {
+    assertThrows(MalformedMessageException.class, () -> codec.decodeChunk(utf8(json)));
+  }
+
+  @Test
+  void reportsTheSenderOfAMalformedChunk() {
+    MalformedMessageException e =
+        assertThrows(
+            MalformedMessageException.class,
+            () ->
+                codec.decodeChunk(
+                    utf8(
+                        CHUNK_HEAD
+                            + "\"index\":3,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[]}")));
+    assertEquals(Optional.of("srv"), e.origin());
   }
 }

@@ -1,10 +1,17 @@
 package kvs.core.replication;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.TreeMap;
 import kvs.core.Entry;
+import kvs.core.KeyRecord;
 import kvs.core.VersionedStore;
 import org.junit.jupiter.api.Test;
 
@@ -70,5 +77,174 @@ class StateMachineTest {
     }
     assertEquals(machine.store().snapshot(0), other.store().snapshot(0));
     assertEquals(machine.position(), other.position());
+  }
+
+  // --- image(), of() and lastSequence() ---
+
+  private static final List<ReplicationMessage> BEFORE_IMAGE =
+      List.of(
+          message(
+              "a", 1, new Operation.Put("chave1", "valor1"), new Operation.Put("chave1", "valor2")),
+          message("b", 1, new Operation.Put("chave2", "valor1")),
+          message("a", 2, new Operation.Remove("chave1", 1), Operation.Remove.all("chave2")),
+          message("b", 2, new Operation.Put("chave3", "valor\u00e7\uD83D\uDE00")));
+
+  private static final List<ReplicationMessage> AFTER_IMAGE =
+      List.of(
+          message("a", 2, new Operation.Put("chave1", "dup")),
+          message(
+              "b", 3, new Operation.Put("chave2", "valor2"), new Operation.Put("chave1", "valor3")),
+          message("c", 1, new Operation.Remove("chave1", 2), new Operation.Remove("chave1", 1)),
+          message("b", 1, new Operation.Put("chave9", "dup")),
+          message("a", 3, Operation.Remove.all("chave3"), new Operation.Put("chave3", "valor4")));
+
+  private static StateMachine machineAfter(List<ReplicationMessage> stream) {
+    StateMachine m = new StateMachine(new VersionedStore());
+    stream.forEach(m::apply);
+    return m;
+  }
+
+  @Test
+  void imageDescribesTheWholeState() {
+    StateMachine m = machineAfter(BEFORE_IMAGE);
+    StateImage image = m.image();
+    assertEquals(4, image.position());
+    assertEquals(m.store().digest(), image.digest());
+    assertEquals(m.store().records(), image.keys());
+    assertEquals(
+        new HashSet<>(List.of(new RunSequence("a", "run-1", 2), new RunSequence("b", "run-1", 2))),
+        new HashSet<>(image.runs()));
+  }
+
+  @Test
+  void imageIsACopy() {
+    StateMachine m = machineAfter(BEFORE_IMAGE);
+    StateImage image = m.image();
+    StateImage copy = new StateImage(image.position(), image.digest(), image.runs(), image.keys());
+    AFTER_IMAGE.forEach(m::apply);
+    assertEquals(copy, image);
+  }
+
+  @Test
+  void restoredMachineHasTheSamePositionDigestAndContent() {
+    StateMachine original = machineAfter(BEFORE_IMAGE);
+    StateMachine restored = StateMachine.of(original.image());
+    assertEquals(original.position(), restored.position());
+    assertEquals(original.store().digest(), restored.store().digest());
+    assertEquals(original.store().records(), restored.store().records());
+    assertEquals(original.store().snapshot(0), restored.store().snapshot(0));
+    assertEquals(original.store().keyCount(), restored.store().keyCount());
+    assertEquals(original.store().versionCount(), restored.store().versionCount());
+  }
+
+  @Test
+  void restoredMachineStillIgnoresMessagesAppliedBeforeTheImage() {
+    StateMachine restored = StateMachine.of(machineAfter(BEFORE_IMAGE).image());
+    long digest = restored.store().digest();
+    for (ReplicationMessage m : BEFORE_IMAGE) {
+      assertTrue(restored.apply(m).duplicate(), m.toString());
+    }
+    assertEquals(4, restored.position());
+    assertEquals(digest, restored.store().digest());
+  }
+
+  @Test
+  void restoredMachineAnswersTheRestOfTheStreamLikeTheOriginal() {
+    StateMachine original = machineAfter(BEFORE_IMAGE);
+    StateMachine restored = StateMachine.of(original.image());
+    List<StateMachine.Applied> expected = new ArrayList<>();
+    List<StateMachine.Applied> actual = new ArrayList<>();
+    for (ReplicationMessage m : AFTER_IMAGE) {
+      expected.add(original.apply(m));
+      actual.add(restored.apply(m));
+      assertEquals(original.store().digest(), restored.store().digest());
+    }
+    assertEquals(expected, actual);
+    // The answers themselves, so that a wrong state on both sides cannot pass.
+    assertEquals(
+        List.of(
+            StateMachine.Applied.DUPLICATE,
+            new StateMachine.Applied(false, List.of(2, 3)),
+            new StateMachine.Applied(false, List.of(2, -1)),
+            StateMachine.Applied.DUPLICATE,
+            new StateMachine.Applied(false, List.of(0, 2))),
+        actual);
+    assertEquals(original.position(), restored.position());
+    assertEquals(original.store().records(), restored.store().records());
+    assertEquals(original.image().keys(), restored.image().keys());
+  }
+
+  @Test
+  void anImageOfARestoredMachineRestoresAgain() {
+    StateMachine once = StateMachine.of(machineAfter(BEFORE_IMAGE).image());
+    StateMachine twice = StateMachine.of(once.image());
+    assertEquals(once.image().digest(), twice.image().digest());
+    assertEquals(once.image().keys(), twice.image().keys());
+    assertEquals(new HashSet<>(once.image().runs()), new HashSet<>(twice.image().runs()));
+  }
+
+  @Test
+  void ofAnEmptyImageIsAFreshMachine() {
+    StateMachine m = StateMachine.of(new StateImage(0, 0, List.of(), List.of()));
+    assertEquals(0, m.position());
+    assertEquals(0, m.store().keyCount());
+    assertEquals(
+        List.of(1), m.apply(message("a", 1, new Operation.Put("chave1", "valor1"))).results());
+  }
+
+  @Test
+  void ofRejectsAnImageWhoseContentDoesNotMatchItsDigest() {
+    StateImage image = machineAfter(BEFORE_IMAGE).image();
+    List<KeyRecord> tampered = new ArrayList<>(image.keys());
+    KeyRecord first = tampered.get(0);
+    TreeMap<Integer, String> versions = new TreeMap<>(first.versions());
+    versions.put(versions.firstKey(), "tampered");
+    tampered.set(0, new KeyRecord(first.key(), first.highestVersion(), versions));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            StateMachine.of(
+                new StateImage(image.position(), image.digest(), image.runs(), tampered)));
+
+    List<KeyRecord> missingKey = image.keys().subList(1, image.keys().size());
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            StateMachine.of(
+                new StateImage(image.position(), image.digest(), image.runs(), missingKey)));
+
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            StateMachine.of(
+                new StateImage(image.position(), image.digest() + 1, image.runs(), image.keys())));
+  }
+
+  @Test
+  void lastSequenceFollowsEachRun() {
+    assertEquals(OptionalLong.empty(), machine.lastSequence("a", "run-1"));
+    machine.apply(message("a", 1, new Operation.Put("chave1", "valor1")));
+    assertEquals(OptionalLong.of(1), machine.lastSequence("a", "run-1"));
+    machine.apply(message("a", 5, new Operation.Put("chave1", "valor1")));
+    assertEquals(OptionalLong.of(5), machine.lastSequence("a", "run-1"), "a gap is accepted");
+    machine.apply(message("a", 3, new Operation.Put("chave1", "valor1")));
+    assertEquals(
+        OptionalLong.of(5), machine.lastSequence("a", "run-1"), "a duplicate changes nothing");
+    machine.apply(
+        new ReplicationMessage("a", "run-2", 1, List.of(new Operation.Put("chave1", "v"))));
+    assertEquals(OptionalLong.of(1), machine.lastSequence("a", "run-2"));
+    assertEquals(OptionalLong.of(5), machine.lastSequence("a", "run-1"));
+    assertEquals(OptionalLong.empty(), machine.lastSequence("b", "run-1"));
+    assertEquals(OptionalLong.empty(), machine.lastSequence("run-1", "a"));
+  }
+
+  @Test
+  void lastSequenceSurvivesAnImage() {
+    StateMachine restored = StateMachine.of(machineAfter(BEFORE_IMAGE).image());
+    assertEquals(OptionalLong.of(2), restored.lastSequence("a", "run-1"));
+    assertEquals(OptionalLong.of(2), restored.lastSequence("b", "run-1"));
+    assertEquals(OptionalLong.empty(), restored.lastSequence("c", "run-1"));
+    assertFalse(restored.apply(message("c", 1, new Operation.Put("chave1", "valor1"))).duplicate());
+    assertEquals(OptionalLong.of(1), restored.lastSequence("c", "run-1"));
   }
 }

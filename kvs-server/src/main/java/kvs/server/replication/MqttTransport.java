@@ -5,41 +5,48 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientConnectedContext;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The replication stream on one topic of an MQTT broker, through the HiveMQ client: QoS 1, a
- * stable client id, automatic reconnect with backoff. Received messages are handed over on one
- * dedicated thread, so they keep the broker's order.
+ * stable client id with a persistent session (a short disconnect loses nothing the broker still
+ * holds), automatic reconnect with backoff. Everything received is handed to the listener on the
+ * given executor, which must run one task at a time, so the broker's order is kept.
  */
 public final class MqttTransport implements ReplicationTransport {
   private static final Logger log = LoggerFactory.getLogger(MqttTransport.class);
 
   private final BrokerAddress broker;
   private final String topic;
+  private final String replyTopic;
+  private final Duration sessionExpiry;
+  private final Executor listenerExecutor;
   private final Mqtt5AsyncClient client;
-  private final ExecutorService receiveExecutor =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread thread = new Thread(r, "kvs-apply");
-            thread.setDaemon(true);
-            return thread;
-          });
   private final AtomicBoolean connected = new AtomicBoolean();
   private final AtomicBoolean everConnected = new AtomicBoolean();
   private final AtomicBoolean warnedWaiting = new AtomicBoolean();
+  private volatile Listener listener;
 
-  public MqttTransport(BrokerAddress broker, String topic, String clientId) {
+  /**
+   * @param clientId stable across restarts of the same server, so its session can be resumed
+   * @param listenerExecutor runs every listener call; must run them one at a time, in order
+   */
+  public MqttTransport(
+      BrokerAddress broker, String topic, String clientId, Duration sessionExpiry, Executor listenerExecutor) {
     this.broker = broker;
     this.topic = topic;
+    this.replyTopic = topic + "/state/" + clientId;
+    this.sessionExpiry = sessionExpiry;
+    this.listenerExecutor = listenerExecutor;
     this.client =
         Mqtt5Client.builder()
             .identifier(clientId)
@@ -49,7 +56,7 @@ public final class MqttTransport implements ReplicationTransport {
             .initialDelay(100, TimeUnit.MILLISECONDS)
             .maxDelay(2, TimeUnit.SECONDS)
             .applyAutomaticReconnect()
-            .addConnectedListener(context -> onConnected())
+            .addConnectedListener(context -> onConnected((Mqtt5ClientConnectedContext) context))
             .addDisconnectedListener(
                 context -> {
                   if (context.getSource() != MqttDisconnectSource.USER) {
@@ -60,16 +67,24 @@ public final class MqttTransport implements ReplicationTransport {
   }
 
   @Override
-  public void start(Consumer<byte[]> receiver) {
-    // Registered before connecting, so nothing delivered right after the connect is missed.
+  public void start(Listener listener) {
+    this.listener = listener;
+    // Registered before connecting, so a resumed session's queued messages are not missed.
     client.publishes(
-        MqttGlobalPublishFilter.SUBSCRIBED,
-        publish -> deliver(receiver, publish.getPayloadAsBytes()),
-        receiveExecutor);
+        MqttGlobalPublishFilter.ALL,
+        publish -> {
+          byte[] payload = publish.getPayloadAsBytes();
+          if (publish.getTopic().toString().equals(topic)) {
+            safely(() -> listener.onStreamMessage(payload));
+          } else if (publish.getTopic().toString().equals(replyTopic)) {
+            safely(() -> listener.onStateChunk(payload));
+          }
+        },
+        listenerExecutor);
     client
         .connectWith()
-        .cleanStart(true)
-        .sessionExpiryInterval(60)
+        .cleanStart(false)
+        .sessionExpiryInterval(sessionExpiry.toSeconds())
         .send()
         .whenComplete(
             (connAck, error) -> {
@@ -81,13 +96,17 @@ public final class MqttTransport implements ReplicationTransport {
 
   @Override
   public CompletableFuture<Void> publish(byte[] payload) {
-    return client
-        .publishWith()
-        .topic(topic)
-        .qos(MqttQos.AT_LEAST_ONCE)
-        .payload(payload)
-        .send()
-        .thenApply(MqttTransport::requireSuccess);
+    return send(topic, payload);
+  }
+
+  @Override
+  public CompletableFuture<Void> sendState(String replyTopic, byte[] payload) {
+    return send(replyTopic, payload);
+  }
+
+  @Override
+  public String replyTopic() {
+    return replyTopic;
   }
 
   @Override
@@ -102,17 +121,32 @@ public final class MqttTransport implements ReplicationTransport {
       client.disconnect().get(2, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.debug("Disconnect from the broker did not complete cleanly: {}", e.toString());
-    } finally {
-      receiveExecutor.shutdown();
     }
   }
 
-  private void onConnected() {
+  private CompletableFuture<Void> send(String toTopic, byte[] payload) {
+    return client
+        .publishWith()
+        .topic(toTopic)
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .payload(payload)
+        .send()
+        .thenApply(MqttTransport::requireSuccess);
+  }
+
+  private void onConnected(Mqtt5ClientConnectedContext context) {
+    boolean sessionResumed = context.getConnAck().isSessionPresent();
     // Subscribing on every connect covers the first connect and a broker that lost our session.
     client
         .subscribeWith()
+        .addSubscription()
         .topicFilter(topic)
         .qos(MqttQos.AT_LEAST_ONCE)
+        .applySubscription()
+        .addSubscription()
+        .topicFilter(replyTopic)
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .applySubscription()
         .send()
         .whenComplete(
             (subAck, error) -> {
@@ -120,13 +154,18 @@ public final class MqttTransport implements ReplicationTransport {
                 log.warn("Subscribing to topic {} failed: {}", topic, error.toString());
                 return;
               }
+              boolean first = !everConnected.getAndSet(true);
+              if (first) {
+                log.info("Connected to the broker at {}, topic {}", broker, topic);
+              } else {
+                log.info(
+                    "Reconnected to the broker at {} ({}); writes are accepted again",
+                    broker,
+                    sessionResumed ? "session resumed" : "session lost");
+              }
               connected.set(true);
               warnedWaiting.set(false);
-              if (everConnected.getAndSet(true)) {
-                log.info("Reconnected to the broker at {}; writes are accepted again", broker);
-              } else {
-                log.info("Connected to the broker at {}, topic {}", broker, topic);
-              }
+              deliver(() -> listener.onConnected(first, sessionResumed));
             });
   }
 
@@ -146,21 +185,25 @@ public final class MqttTransport implements ReplicationTransport {
   private void warnWaiting(Throwable cause) {
     if (!warnedWaiting.getAndSet(true)) {
       log.warn(
-          "Waiting for the MQTT broker at {} ({}). Reads are served; writes answer -1 until it is"
-              + " reachable. Start one with 'mosquitto -p {}' (Debian: apt-get install mosquitto)."
-              + " Retrying in the background.",
+          "Waiting for the MQTT broker at {} ({}). Until it is reachable this server cannot catch"
+              + " up or accept writes. Start one with 'mosquitto -p {}' (Debian: apt-get install"
+              + " mosquitto). Retrying in the background.",
           broker,
           cause.getMessage(),
           broker.port());
     }
   }
 
-  private static void deliver(Consumer<byte[]> receiver, byte[] payload) {
+  private void deliver(Runnable call) {
+    listenerExecutor.execute(() -> safely(call));
+  }
+
+  private static void safely(Runnable call) {
     try {
-      receiver.accept(payload);
+      call.run();
     } catch (RuntimeException | Error e) {
       // The MQTT client would swallow it silently; the stream must go on.
-      log.error("Applying a replication message failed; skipped", e);
+      log.error("Handling a replication event failed; skipped", e);
     }
   }
 
@@ -169,7 +212,7 @@ public final class MqttTransport implements ReplicationTransport {
         .getError()
         .ifPresent(
             error -> {
-              throw new java.util.concurrent.CompletionException(error);
+              throw new CompletionException(error);
             });
     return null;
   }

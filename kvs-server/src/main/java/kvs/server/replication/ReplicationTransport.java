@@ -1,22 +1,40 @@
 package kvs.server.replication;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * The ordered stream that every server publishes to and receives from (an MQTT topic in
- * production). Every subscriber must receive the messages in one and the same order.
+ * production), plus a private reply topic per server for state transfers. Every subscriber must
+ * receive the stream's messages in one and the same order.
  */
 public interface ReplicationTransport extends AutoCloseable {
 
-  /**
-   * Starts receiving: {@code receiver} gets every message of the stream, one at a time, in stream
-   * order. Connecting may go on in the background; this does not wait for it.
-   */
-  void start(Consumer<byte[]> receiver);
+  /** What the transport delivers, one call at a time, in order. */
+  interface Listener {
+    /** A message of the shared stream. */
+    void onStreamMessage(byte[] payload);
 
-  /** Publishes {@code payload}; completes when the broker has taken it. */
+    /** A state-transfer chunk sent to this server's reply topic. */
+    void onStateChunk(byte[] payload);
+
+    /**
+     * Connected (again) and subscribed. {@code sessionResumed} is false when the broker had no
+     * session for us: whatever was published meanwhile is lost to us.
+     */
+    void onConnected(boolean firstConnect, boolean sessionResumed);
+  }
+
+  /** Starts connecting and receiving; connecting may go on in the background. */
+  void start(Listener listener);
+
+  /** Publishes {@code payload} on the stream; completes when the broker has taken it. */
   CompletableFuture<Void> publish(byte[] payload);
+
+  /** Sends a state-transfer chunk to another server's reply topic. */
+  CompletableFuture<Void> sendState(String replyTopic, byte[] payload);
+
+  /** This server's reply topic, where peers send it their state. */
+  String replyTopic();
 
   /** True while connected to the broker. */
   boolean isConnected();

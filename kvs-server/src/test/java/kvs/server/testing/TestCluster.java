@@ -15,7 +15,6 @@ import kvs.proto.KVSGrpc;
 import kvs.server.KvsServer;
 import kvs.server.replication.BrokerAddress;
 import kvs.server.replication.MqttTransport;
-import kvs.server.replication.ReplicaIdentity;
 
 /**
  * N real servers on free TCP ports, replicating through one broker on a topic of their own, with
@@ -23,6 +22,10 @@ import kvs.server.replication.ReplicaIdentity;
  */
 public final class TestCluster implements AutoCloseable {
   public static final Duration WRITE_TIMEOUT = Duration.ofSeconds(2);
+
+  /** Short timeouts keep tests fast: a lone server waits this long for peers that do not exist. */
+  public static final java.util.function.Function<String, kvs.server.ServerConfig> CONFIG =
+      id -> new kvs.server.ServerConfig(id, WRITE_TIMEOUT, Duration.ofMillis(700), Duration.ofMillis(200));
 
   private final String topic = "kvs-test/" + UUID.randomUUID();
   private final MosquittoBroker broker;
@@ -42,15 +45,15 @@ public final class TestCluster implements AutoCloseable {
     return cluster;
   }
 
-  private void addServer(String id) {
-    MqttTransport transport =
-        new MqttTransport(BrokerAddress.parse(broker.uri()), topic, "kvs-test-" + UUID.randomUUID());
+  /** Starts one more server and waits until it has caught up. */
+  public KvsServer addServer(String id) {
     KvsServer server =
         new KvsServer(
             Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
-            transport,
-            ReplicaIdentity.newRun(id),
-            WRITE_TIMEOUT);
+            applyThread ->
+                new MqttTransport(
+                    BrokerAddress.parse(broker.uri()), topic, "kvs-test-" + id + "-" + UUID.randomUUID(), Duration.ofMinutes(1), applyThread),
+            CONFIG.apply(id));
     try {
       server.start();
     } catch (IOException e) {
@@ -60,7 +63,8 @@ public final class TestCluster implements AutoCloseable {
     channels.add(
         Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create())
             .build());
-    Eventually.await(Duration.ofSeconds(10), id + " connected to the broker", transport::isConnected);
+    Eventually.await(Duration.ofSeconds(15), id + " caught up", server::isCaughtUp);
+    return server;
   }
 
   public String topic() {

@@ -1,0 +1,27 @@
+package kvs.server;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How one server behaves, apart from where it listens and which broker it uses.
+ *
+ * @param serverId stable id: in replication messages, and (prefixed) the MQTT client id
+ * @param writeTimeout how long a write may wait to be replicated before it answers -1
+ * @param syncTimeout how long catching up waits for peers' answers before it goes on alone
+ * @param heartbeatInterval how often the server tells its peers where it is
+ */
+public record ServerConfig(
+    String serverId, Duration writeTimeout, Duration syncTimeout, Duration heartbeatInterval) {
+  public ServerConfig {
+    Objects.requireNonNull(serverId, "serverId");
+    Objects.requireNonNull(writeTimeout, "writeTimeout");
+    Objects.requireNonNull(syncTimeout, "syncTimeout");
+    Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+  }
+
+  /** The defaults of {@code server.sh} for {@code serverId}. */
+  public static ServerConfig defaults(String serverId) {
+    return new ServerConfig(serverId, Duration.ofSeconds(3), Duration.ofSeconds(3), Duration.ofMillis(500));
+  }
+}

@@ -1,0 +1,94 @@
+package kvs.server.replication;
+
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import kvs.core.replication.Heartbeat;
+import kvs.core.replication.MalformedMessageException;
+import kvs.core.replication.MessageCodec;
+import kvs.core.replication.ReplicationMessage;
+import kvs.core.replication.StateRequest;
+import kvs.core.replication.StreamMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes everything the transport delivers, in order, on the apply thread, and hands it to the part
+ * that deals with it. Whatever arrives, the server survives: unreadable messages are logged,
+ * counted and skipped.
+ */
+public final class StreamRouter implements ReplicationTransport.Listener {
+  private static final Logger log = LoggerFactory.getLogger(StreamRouter.class);
+
+  private final MessageCodec codec;
+  private final WritesApplier writes;
+  private final CatchUp catchUp;
+  private final Heartbeats heartbeats;
+  private final AtomicLong skipped = new AtomicLong();
+
+  public StreamRouter(MessageCodec codec, WritesApplier writes, CatchUp catchUp, Heartbeats heartbeats) {
+    this.codec = codec;
+    this.writes = writes;
+    this.catchUp = catchUp;
+    this.heartbeats = heartbeats;
+  }
+
+  @Override
+  public void onStreamMessage(byte[] payload) {
+    StreamMessage message;
+    try {
+      message = codec.decode(payload);
+    } catch (MalformedMessageException e) {
+      skip(e);
+      return;
+    }
+    if (message instanceof ReplicationMessage entry) {
+      if (catchUp.buffering()) {
+        catchUp.buffer(entry);
+      } else {
+        resyncIf(writes.apply(entry));
+      }
+    } else if (message instanceof StateRequest request) {
+      catchUp.onRequest(request);
+    } else if (message instanceof Heartbeat heartbeat) {
+      resyncIf(heartbeats.check(heartbeat));
+    }
+  }
+
+  @Override
+  public void onStateChunk(byte[] payload) {
+    try {
+      catchUp.onChunk(codec.decodeChunk(payload));
+    } catch (MalformedMessageException e) {
+      skip(e);
+    }
+  }
+
+  @Override
+  public void onConnected(boolean firstConnect, boolean sessionResumed) {
+    if (firstConnect) {
+      catchUp.start("starting");
+    } else if (!sessionResumed) {
+      catchUp.start("the broker had lost our session, so messages may have been lost");
+    }
+  }
+
+  /** How many malformed messages were skipped. */
+  public long skippedMessages() {
+    return skipped.get();
+  }
+
+  private void resyncIf(Optional<String> problem) {
+    if (problem.isPresent() && catchUp.caughtUp()) {
+      catchUp.start(problem.get());
+    }
+  }
+
+  private void skip(MalformedMessageException e) {
+    long count = skipped.incrementAndGet();
+    log.warn(
+        "Skipped a malformed replication message (origin {}, {} skipped so far): {}",
+        e.origin().orElse("unknown"),
+        count,
+        e.getMessage());
+  }
+}

@@ -1,0 +1,45 @@
+package kvs.server.replication;
+
+import java.util.Optional;
+import java.util.OptionalLong;
+import kvs.core.replication.ReplicationMessage;
+import kvs.core.replication.StateMachine;
+import kvs.server.Replica;
+
+/**
+ * Applies write entries of the stream, on the apply thread: to the replica, then to the entry log,
+ * then hands this server's own results to the {@link WritePublisher} that waits for them. Notices
+ * when an origin's sequence skips numbers: messages were lost on the way to us.
+ */
+public final class WritesApplier {
+  private final Replica replica;
+  private final WritePublisher publisher;
+  private final EntryLog entryLog;
+
+  public WritesApplier(Replica replica, WritePublisher publisher, EntryLog entryLog) {
+    this.replica = replica;
+    this.publisher = publisher;
+    this.entryLog = entryLog;
+  }
+
+  /** Applies {@code message}; answers why earlier messages must have been lost, if they were. */
+  public Optional<String> apply(ReplicationMessage message) {
+    OptionalLong last = replica.lastSequence(message.origin(), message.run());
+    long expected = last.isPresent() ? last.getAsLong() + 1 : 1;
+    Optional<String> gap =
+        message.sequence() > expected
+            ? Optional.of(
+                "message #" + message.sequence() + " of " + message.origin() + " arrived, #" + expected + " never did")
+            : Optional.empty();
+    StateMachine.Applied applied = replica.apply(message);
+    if (applied.duplicate()) {
+      return gap;
+    }
+    entryLog.append(message);
+    ReplicaIdentity self = publisher.identity();
+    if (message.origin().equals(self.serverId()) && message.run().equals(self.run())) {
+      publisher.onApplied(message.sequence(), applied.results());
+    }
+    return gap;
+  }
+}
