@@ -38,6 +38,7 @@ public final class StateMachine {
   public StateImage image() {
     List<RunSequence> runs = new ArrayList<>(lastSequence.size());
     lastSequence.forEach((run, last) -> runs.add(new RunSequence(run.origin(), run.run(), last)));
+    runs.sort(java.util.Comparator.comparing(RunSequence::origin).thenComparing(RunSequence::run));
     return new StateImage(position, store.digest(), runs, store.records());
   }
 

@@ -20,6 +20,7 @@ import kvs.core.replication.StateChunk;
 import kvs.core.replication.StateImage;
 import kvs.core.replication.StateMachine;
 import kvs.core.replication.StateRequest;
+import kvs.core.replication.StreamMessage;
 import kvs.server.Replica;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +72,7 @@ public final class CatchUp {
   private long startedNanos;
   private long cutPosition;
   private long cutDigest;
-  private final List<ReplicationMessage> buffered = new ArrayList<>();
+  private final List<StreamMessage> buffered = new ArrayList<>(); // writes and others' requests
   private final Map<String, TreeMap<Integer, StateChunk>> answers = new HashMap<>(); // by peer, by index
   private long firstAnswerNanos;
   private ScheduledFuture<?> timer;
@@ -136,6 +137,7 @@ public final class CatchUp {
     buffered.add(message);
   }
 
+
   /** A state request reached us in the stream: ours marks the cut; others' we answer. */
   public void onRequest(StateRequest request) {
     boolean ours = request.origin().equals(identity.serverId()) && request.run().equals(identity.run());
@@ -150,7 +152,10 @@ public final class CatchUp {
       }
       return;
     }
-    if (phase != Phase.BUFFERING) {
+    if (phase == Phase.BUFFERING) {
+      // Our state as of this point is not decided yet: answer when the buffer is replayed.
+      buffered.add(request);
+    } else {
       answer(request);
     }
   }
@@ -255,13 +260,17 @@ public final class CatchUp {
     }
     phase = Phase.IDLE;
     timer.cancel(false);
-    List<ReplicationMessage> after = new ArrayList<>(buffered);
+    List<StreamMessage> after = new ArrayList<>(buffered);
     buffered.clear();
     answers.clear();
     Optional<String> gap = Optional.empty();
-    for (ReplicationMessage message : after) {
-      Optional<String> found = writes.apply(message);
-      gap = gap.or(() -> found);
+    for (StreamMessage message : after) {
+      if (message instanceof ReplicationMessage entry) {
+        Optional<String> found = writes.apply(entry);
+        gap = gap.or(() -> found);
+      } else if (message instanceof StateRequest request) {
+        answer(request);
+      }
     }
     caughtUp = true;
     log.info(
