@@ -126,6 +126,16 @@ public interface KvsClient extends AutoCloseable {
   List<Entry> snapshot(int version);
 
   /**
+   * Asks the server for its replication state (the {@code kvs.admin.KvsAdmin/Status} call). A
+   * server answers it while it is catching up too.
+   *
+   * @return what the server reported
+   * @throws KvsException when the call failed; {@link KvsException.Code#SERVER_ERROR} from a server
+   *     without that call
+   */
+  ServerStatus status();
+
+  /**
    * Releases the connection this client opened, if it opened one; a channel given to {@link
    * KvsClientBuilder#channel(io.grpc.Channel)} stays open. Calls already running may fail.
    */

@@ -13,6 +13,12 @@ public final class KvsException extends RuntimeException {
     REJECTED,
     /** The server could not be reached, or the connection broke. */
     UNAVAILABLE,
+    /**
+     * The server is up but still catching up with its peers (after it started, or after it missed
+     * replication messages), so it serves no KVS calls yet; trying again shortly may succeed. On
+     * the wire, gRPC {@code UNAVAILABLE} with the description {@code catching up}.
+     */
+    CATCHING_UP,
     /** The server did not answer within the deadline. */
     DEADLINE_EXCEEDED,
     /** The call was cancelled, by the server or by the channel shutting down. */

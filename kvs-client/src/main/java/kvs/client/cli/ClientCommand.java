@@ -16,6 +16,7 @@ import kvs.client.KeyValue;
 import kvs.client.KeyVersion;
 import kvs.client.KvsClient;
 import kvs.client.KvsException;
+import kvs.client.ServerStatus;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,9 +24,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** The command-line client: one operation against one KVS server. */
+/**
+ * The command-line client: one operation against one KVS server, or, with the {@code status}
+ * subcommand ({@link StatusCommand}), the status of several servers side by side.
+ */
 @Command(
     name = "client.sh",
+    subcommands = StatusCommand.class,
+    customSynopsis = {
+      "client.sh [-a=HOST] [-p=PORT] -o=OP [-k=KEY]... [-v=VALUE]... [-e=VERSION]... [--json]",
+      "                 [--deadline=DURATION]",
+      "       client.sh [-a=HOST] [--json] [--deadline=DURATION] status PORT...",
+      "       client.sh [status] (-h | -V)"
+    },
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     sortOptions = false,
@@ -54,16 +65,31 @@ import picocli.CommandLine.Spec;
       "                ./client.sh -p 9000 -o remove-v -k chave1 -k chave2 -e 2 -e 0",
       "  snapshot    every key at its greatest version <= -e, in key order; without -e",
       "              (or with -e 0) every key at its newest version",
-      "                ./client.sh -p 9000 -o snapshot -e 3"
+      "                ./client.sh -p 9000 -o snapshot -e 3",
+      "  status      the server's replication state: its id, whether it is connected to the",
+      "              broker and caught up with its peers, its position (stream entries",
+      "              applied), keys, versions, digest (equal on servers with equal content)",
+      "              and the peers it heard from; exit 1 when it is catching up or not",
+      "              connected to the broker",
+      "                ./client.sh -p 9000 -o status --json",
+      "",
+      "A server that is catching up with its peers (after a start or a gap) answers the",
+      "operations but status with an error: exit 3, 'is catching up with its peers'.",
+      "",
+      "Cluster view: the status of several servers on one host, side by side, and whether",
+      "they agree (same position and digest); see ./client.sh status --help",
+      "                ./client.sh status 9000 9001 9002"
     },
+    commandListHeading = "%nCommands:%n",
     optionListHeading = "%nOptions:%n",
     exitCodeOnInvalidInput = ClientCommand.EXIT_USAGE,
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:every result succeeded (an empty snapshot too)",
-      "1:the server answered, but a result was negative: -1 or not found",
+      "0:every result succeeded (an empty snapshot too); status: caught up and connected",
+      "1:the server answered, but a result was negative: -1 or not found; status: catching up or"
+          + " not connected to the broker",
       "2:usage error",
-      "3:server unreachable, or no answer within --deadline",
+      "3:server unreachable, catching up, or no answer within --deadline",
       "4:the server failed the call with another error"
     })
 public final class ClientCommand implements Callable<Integer> {
@@ -102,7 +128,6 @@ public final class ClientCommand implements Callable<Integer> {
   @Option(
       names = {"-o", "--op"},
       paramLabel = "OP",
-      required = true,
       converter = Op.Converter.class,
       completionCandidates = Op.Names.class,
       description = "Operation: ${COMPLETION-CANDIDATES}.")
@@ -158,6 +183,8 @@ public final class ClientCommand implements Callable<Integer> {
    */
   public static CommandLine newCommandLine(ClientFactory clientFactory) {
     return new CommandLine(new ClientCommand(clientFactory))
+        // So that "-o status" is the option's value, not the status subcommand.
+        .setAllowSubcommandsAsOptionParameters(true)
         .setParameterExceptionHandler(new ShortErrorMessageHandler())
         .setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true))
         .setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
@@ -188,7 +215,15 @@ public final class ClientCommand implements Callable<Integer> {
       case CONSULTA_V -> consultaVarias(client, printer);
       case REMOVE_V -> removeVarias(client, printer);
       case SNAPSHOT -> snapshot(client, printer);
+      case STATUS -> status(client, printer);
     };
+  }
+
+  /** Counts as succeeded when the server is caught up and connected to the broker. */
+  private boolean status(KvsClient client, ResultPrinter printer) {
+    ServerStatus status = client.status();
+    printer.status(status);
+    return status.healthy();
   }
 
   private boolean insere(KvsClient client, ResultPrinter printer) {
@@ -281,6 +316,9 @@ public final class ClientCommand implements Callable<Integer> {
       case UNAVAILABLE:
         err.printf("kvs: cannot reach %s (%s)%n", server, e.getMessage());
         return EXIT_UNREACHABLE;
+      case CATCHING_UP:
+        err.printf("kvs: %s is catching up with its peers; try again shortly%n", server);
+        return EXIT_UNREACHABLE;
       case DEADLINE_EXCEEDED:
         err.printf("kvs: no answer from %s within %s (%s)%n", server, deadline, e.getMessage());
         return EXIT_UNREACHABLE;
@@ -294,6 +332,10 @@ public final class ClientCommand implements Callable<Integer> {
   private void validate() {
     if (port < 1 || port > 65535) {
       throw usage("--port must be between 1 and 65535, got " + port);
+    }
+    if (op == null) {
+      // Not required=true in the annotation: picocli would then ask for it before "status" too.
+      throw usage("Missing required option: '--op=OP'");
     }
     switch (op) {
       case INSERE -> {
@@ -320,6 +362,9 @@ public final class ClientCommand implements Callable<Integer> {
         require(keys.isEmpty() && values.isEmpty(), "takes no -k or -v");
         require(versions.size() <= 1, "takes at most one -e");
       }
+      case STATUS ->
+          require(
+              keys.isEmpty() && values.isEmpty() && versions.isEmpty(), "takes no -k, -v or -e");
     }
   }
 
@@ -330,6 +375,33 @@ public final class ClientCommand implements Callable<Integer> {
               "-o %s %s (got %d -k, %d -v, %d -e)",
               op, problem, keys.size(), values.size(), versions.size()));
     }
+  }
+
+  ClientFactory clientFactory() {
+    return clientFactory;
+  }
+
+  String address() {
+    return address;
+  }
+
+  boolean json() {
+    return json;
+  }
+
+  Duration deadline() {
+    return deadline;
+  }
+
+  /**
+   * Whether a per-server option (-p, -o, -k, -v, -e) was given; the status subcommand takes none.
+   */
+  boolean hasSingleServerOptions() {
+    return op != null
+        || !keys.isEmpty()
+        || !values.isEmpty()
+        || !versions.isEmpty()
+        || spec.commandLine().getParseResult().hasMatchedOption("--port");
   }
 
   private ParameterException usage(String message) {

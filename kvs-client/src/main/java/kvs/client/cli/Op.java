@@ -20,7 +20,9 @@ public enum Op {
   /** Removes several keys or versions (stream RemoveVarias). */
   REMOVE_V("remove-v"),
   /** Reads every key at a version (stream Snapshot). */
-  SNAPSHOT("snapshot");
+  SNAPSHOT("snapshot"),
+  /** Reports the server's replication state (RPC kvs.admin.KvsAdmin/Status). */
+  STATUS("status");
 
   private final String cliName;
 

@@ -3,6 +3,7 @@ package kvs.client.cli;
 import java.util.List;
 import java.util.Optional;
 import kvs.client.Entry;
+import kvs.client.ServerStatus;
 
 /**
  * Prints results, one line each. Versions are the server's raw answers: a version, 0 for "all
@@ -21,4 +22,10 @@ interface ResultPrinter {
 
   /** Prints a snapshot, in the order given. */
   void snapshot(List<Entry> entries);
+
+  /** Prints one server's status ({@code -o status}). */
+  void status(ServerStatus status);
+
+  /** Prints several servers' statuses and whether they agree (the {@code status} command). */
+  void cluster(ClusterReport report);
 }

@@ -7,6 +7,9 @@ import kvs.client.KvsException.Code;
 /** Turns gRPC failures into {@link KvsException}s. */
 final class GrpcErrors {
 
+  /** The description of the server's UNAVAILABLE while it catches up with its peers. */
+  static final String CATCHING_UP = "catching up";
+
   private GrpcErrors() {}
 
   /**
@@ -24,7 +27,7 @@ final class GrpcErrors {
   private static Code codeOf(Status status) {
     switch (status.getCode()) {
       case UNAVAILABLE:
-        return Code.UNAVAILABLE;
+        return isCatchingUp(status) ? Code.CATCHING_UP : Code.UNAVAILABLE;
       case DEADLINE_EXCEEDED:
         return Code.DEADLINE_EXCEEDED;
       case CANCELLED:
@@ -33,6 +36,11 @@ final class GrpcErrors {
       default:
         return Code.SERVER_ERROR;
     }
+  }
+
+  /** A KVS server that is catching up answers UNAVAILABLE with this description. */
+  private static boolean isCatchingUp(Status status) {
+    return status.getDescription() != null && status.getDescription().startsWith(CATCHING_UP);
   }
 
   /** One line: the status code, its description, and the transport's reason when there is one. */

@@ -19,17 +19,22 @@ import kvs.client.KeyVersion;
 import kvs.client.KvsClient;
 import kvs.client.KvsException;
 import kvs.client.KvsException.Code;
+import kvs.client.ServerStatus;
 import kvs.proto.ChaveValor;
 import kvs.proto.ChaveVersao;
 import kvs.proto.KVSGrpc;
 import kvs.proto.Tupla;
 import kvs.proto.Versao;
+import kvs.proto.admin.KvsAdminGrpc;
+import kvs.proto.admin.StatusReply;
+import kvs.proto.admin.StatusRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@link KvsClient} over gRPC. Unary operations use the unary RPCs, batches the bidirectional
- * streams, and every call carries the configured deadline. Nothing is retried.
+ * streams, {@link #status()} the {@code kvs.admin.KvsAdmin} service on the same channel, and every
+ * call carries the configured deadline. Nothing is retried.
  *
  * <p>Build it with {@link KvsClient#builder()}; this class is public only for the builder.
  */
@@ -146,6 +151,21 @@ public final class GrpcKvsClient implements KvsClient {
           }
           return entries;
         });
+  }
+
+  @Override
+  public ServerStatus status() {
+    KvsAdminGrpc.KvsAdminBlockingStub stub =
+        KvsAdminGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS);
+    StatusReply reply;
+    try {
+      reply = stub.status(StatusRequest.getDefaultInstance());
+    } catch (StatusRuntimeException e) {
+      throw GrpcErrors.translate(e);
+    }
+    LOG.debug("status -> {} at position {}", reply.getServerId(), reply.getPosition());
+    return WireMapper.toStatus(reply);
   }
 
   @Override

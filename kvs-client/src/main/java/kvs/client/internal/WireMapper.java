@@ -1,13 +1,18 @@
 package kvs.client.internal;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 import kvs.client.Entry;
 import kvs.client.KeyValue;
 import kvs.client.KeyVersion;
+import kvs.client.ServerStatus;
+import kvs.client.ServerStatus.PeerInfo;
 import kvs.proto.ChaveValor;
 import kvs.proto.ChaveVersao;
 import kvs.proto.Tupla;
+import kvs.proto.admin.PeerStatus;
+import kvs.proto.admin.StatusReply;
 
 /**
  * Translates between the library's types and the wire's messages, and owns the wire's in-band
@@ -45,5 +50,31 @@ final class WireMapper {
   /** A removal answers the version removed, 0 for "all versions", or -1 for "nothing removed". */
   static OptionalInt toRemoveResult(int answer) {
     return answer >= 0 ? OptionalInt.of(answer) : OptionalInt.empty();
+  }
+
+  /** Copies a status reply field by field; the peers keep the server's order. */
+  static ServerStatus toStatus(StatusReply reply) {
+    return new ServerStatus(
+        reply.getServerId(),
+        reply.getPort(),
+        reply.getBrokerConnected(),
+        reply.getCaughtUp(),
+        reply.getPosition(),
+        reply.getKeys(),
+        reply.getVersions(),
+        reply.getDigest(),
+        reply.getPeersList().stream().map(WireMapper::toPeer).toList(),
+        reply.getSkippedMessages(),
+        reply.getResyncs());
+  }
+
+  private static PeerInfo toPeer(PeerStatus peer) {
+    return new PeerInfo(
+        peer.getServerId(),
+        peer.getPort(),
+        peer.getPosition(),
+        peer.getDigest(),
+        peer.getCaughtUp(),
+        Duration.ofMillis(Math.max(0, peer.getLastHeardMillisAgo())));
   }
 }

@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
 
-/** A KVS service on grpc-java's in-process transport, with a channel to it; closes both. */
+/** KVS services on grpc-java's in-process transport, with a channel to them; closes both. */
 public final class InProcessKvs implements AutoCloseable {
 
   private final Server server;
@@ -20,12 +20,15 @@ public final class InProcessKvs implements AutoCloseable {
     this.channel = channel;
   }
 
-  /** Starts {@code service} under a unique name and opens a channel to it. */
-  public static InProcessKvs start(BindableService service) {
+  /** Starts {@code services} on one server under a unique name and opens a channel to it. */
+  public static InProcessKvs start(BindableService... services) {
     String name = InProcessServerBuilder.generateName();
     try {
-      Server server =
-          InProcessServerBuilder.forName(name).directExecutor().addService(service).build().start();
+      InProcessServerBuilder builder = InProcessServerBuilder.forName(name).directExecutor();
+      for (BindableService service : services) {
+        builder.addService(service);
+      }
+      Server server = builder.build().start();
       return new InProcessKvs(server, InProcessChannelBuilder.forName(name).build());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
