@@ -3,11 +3,17 @@ package kvs.server;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import kvs.server.replication.BrokerAddress;
+import kvs.server.durability.DurableState;
+import kvs.server.durability.FsyncPolicy;
+import kvs.server.replication.EntryLog;
 import kvs.server.replication.MqttTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,6 +93,34 @@ public final class ServerMain implements Callable<Integer> {
   private Duration heartbeat;
 
   @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "Keep the state on disk in DIR (write-ahead log and snapshots) and recover it at start. Without it the state lives in memory only.")
+  private Path dataDir;
+
+  @Option(
+      names = "--fsync",
+      paramLabel = "POLICY",
+      defaultValue = "batch",
+      description = "With --data-dir: when the log is forced to disk: batch (before answering each write; loses nothing acknowledged), interval (every --fsync-interval), never (default: ${DEFAULT-VALUE}).")
+  private FsyncPolicy fsync;
+
+  @Option(
+      names = "--fsync-interval",
+      paramLabel = "DURATION",
+      defaultValue = "100ms",
+      converter = DurationConverter.class,
+      description = "With --fsync interval: how often (default: ${DEFAULT-VALUE}).")
+  private Duration fsyncInterval;
+
+  @Option(
+      names = "--snapshot-every",
+      paramLabel = "N",
+      defaultValue = "10000",
+      description = "With --data-dir: compact the log into a snapshot every N entries (default: ${DEFAULT-VALUE}).")
+  private long snapshotEvery;
+
+  @Option(
       names = "--log-level",
       paramLabel = "LEVEL",
       defaultValue = "info",
@@ -94,6 +128,9 @@ public final class ServerMain implements Callable<Integer> {
   private LogLevel logLevel;
 
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
+
+  // Held (and so kept reachable) for as long as the server runs.
+  private java.nio.channels.FileLock dataDirLock;
 
   enum LogLevel {
     error,
@@ -104,7 +141,8 @@ public final class ServerMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new ServerMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    System.exit(
+        new CommandLine(new ServerMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
   }
 
   @Override
@@ -123,11 +161,28 @@ public final class ServerMain implements Callable<Integer> {
     Logger log = LoggerFactory.getLogger(ServerMain.class);
 
     String id = serverId != null ? serverId : defaultServerId(port);
+    Replica replica = new Replica();
+    EntryLog entryLog = EntryLog.NONE;
+    DurableState disk = null;
+    if (dataDir != null) {
+      try {
+        lockDataDir(dataDir);
+        disk = DurableState.open(dataDir, fsync, fsyncInterval);
+        replica = new Replica(disk.recover());
+        entryLog = new DiskLog(disk, replica::image, snapshotEvery);
+      } catch (IOException | RuntimeException e) {
+        spec.commandLine().getErr().printf("kvs-server: cannot use the data directory %s: %s%n", dataDir, e.getMessage());
+        return 1;
+      }
+    }
     KvsServer server =
         new KvsServer(
             Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()),
             applyThread -> new MqttTransport(brokerAddress, topic, "kvs-" + id, SESSION_EXPIRY, applyThread),
-            new ServerConfig(id, writeTimeout, syncTimeout, heartbeat));
+            new ServerConfig(id, writeTimeout, syncTimeout, heartbeat),
+            replica,
+            entryLog);
+    DurableState durable = disk;
     try {
       server.start();
     } catch (IOException e) {
@@ -149,11 +204,35 @@ public final class ServerMain implements Callable<Integer> {
                 () -> {
                   log.info("Shutting down server {}", id);
                   server.stop(Duration.ofSeconds(5));
+                  closeQuietly(durable, log);
                   log.info("Server {} stopped", id);
                 },
                 "kvs-shutdown"));
     server.awaitTermination();
     return 0;
+  }
+
+  /** One server per data directory: a second one would corrupt it. The lock dies with the process. */
+  private void lockDataDir(Path dir) throws IOException {
+    java.nio.file.Files.createDirectories(dir);
+    FileChannel channel =
+        FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    dataDirLock = channel.tryLock();
+    if (dataDirLock == null) {
+      channel.close();
+      throw new IOException("another server is using it");
+    }
+  }
+
+  private static void closeQuietly(DurableState disk, Logger log) {
+    if (disk == null) {
+      return;
+    }
+    try {
+      disk.close();
+    } catch (IOException e) {
+      log.warn("Closing the data directory failed: {}", e.getMessage());
+    }
   }
 
   /** HOST-PORT: the same after a restart on the same machine and port. */

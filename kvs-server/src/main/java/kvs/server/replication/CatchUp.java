@@ -229,11 +229,15 @@ public final class CatchUp {
     if (complete == 0) {
       return;
     }
-    boolean everyLivePeerAnswered =
+    List<String> livePeers =
         peers.heardWithin(Duration.ofSeconds(3)).stream()
             .map(p -> p.heartbeat().origin())
             .filter(id -> !id.equals(identity.serverId()))
-            .allMatch(id -> answers.containsKey(id) && isComplete(answers.get(id)));
+            .toList();
+    // With no heartbeat heard yet (a fresh start), we do not know who else there is: wait the grace.
+    boolean everyLivePeerAnswered =
+        !livePeers.isEmpty()
+            && livePeers.stream().allMatch(id -> answers.containsKey(id) && isComplete(answers.get(id)));
     boolean graceOver = System.nanoTime() - firstAnswerNanos >= ANSWER_GRACE.toNanos();
     if (everyLivePeerAnswered || graceOver) {
       decide();

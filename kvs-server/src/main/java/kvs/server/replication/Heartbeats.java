@@ -78,6 +78,13 @@ public final class Heartbeats {
     if (!heartbeat.caughtUp() || !catchUp.caughtUp()) {
       return Optional.empty();
     }
+    // Every entry the peer had applied when it sent this came before it in the stream: if we hold
+    // fewer, we lack some (lost on the way, or the peer's state holds entries we never had).
+    if (heartbeat.position() > replica.position()) {
+      return Optional.of(
+          heartbeat.origin() + " was at position " + heartbeat.position() + " when it sent its heartbeat, we are at "
+              + replica.position());
+    }
     long ours = replica.lastSequence(heartbeat.origin(), heartbeat.run()).orElse(0);
     if (heartbeat.lastOwnSequence() > ours) {
       return Optional.of(

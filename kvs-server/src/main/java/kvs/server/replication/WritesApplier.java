@@ -12,6 +12,7 @@ import kvs.server.Replica;
  * when an origin's sequence skips numbers: messages were lost on the way to us.
  */
 public final class WritesApplier {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WritesApplier.class);
   private final Replica replica;
   private final WritePublisher publisher;
   private final EntryLog entryLog;
@@ -35,7 +36,13 @@ public final class WritesApplier {
     if (applied.duplicate()) {
       return gap;
     }
-    entryLog.append(message);
+    try {
+      entryLog.append(message);
+    } catch (java.io.UncheckedIOException e) {
+      // Applied but not durable: do not acknowledge it; its writer times out with -1.
+      log.error("Entry {}#{} applied but not written to disk: {}", message.origin(), message.sequence(), e.getMessage());
+      return gap;
+    }
     ReplicaIdentity self = publisher.identity();
     if (message.origin().equals(self.serverId()) && message.run().equals(self.run())) {
       publisher.onApplied(message.sequence(), applied.results());

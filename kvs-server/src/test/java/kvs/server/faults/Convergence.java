@@ -19,6 +19,25 @@ final class Convergence {
 
   /** Waits until all servers serve at one position with one digest. */
   static void awaitAgreement(List<ServerProcess> servers) {
+    try {
+      awaitAgreementOrFail(servers);
+    } catch (AssertionError e) {
+      StringBuilder report = new StringBuilder(e.getMessage());
+      for (ServerProcess server : servers) {
+        report.append("\n--- port ").append(server.port()).append(": ");
+        try {
+          report.append(server.status().toString().replace('\n', ' '));
+        } catch (RuntimeException unreachable) {
+          report.append(unreachable);
+        }
+        List<String> lines = server.logText().lines().toList();
+        report.append("\n").append(String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+      }
+      throw new AssertionError(report.toString(), e);
+    }
+  }
+
+  private static void awaitAgreementOrFail(List<ServerProcess> servers) {
     Eventually.await(
         Duration.ofSeconds(60),
         "all servers caught up at the same position and digest",

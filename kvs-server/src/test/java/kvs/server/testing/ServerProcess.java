@@ -128,11 +128,17 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /** Stops the server (SIGTERM) and removes its log. */
   @Override
   public void close() {
     process.destroy();
     waitForExit();
     channel.shutdownNow();
+    try {
+      Files.deleteIfExists(log);
+    } catch (IOException e) {
+      // Only a temporary file left behind.
+    }
   }
 
   private void waitForExit() {

@@ -1,0 +1,54 @@
+package kvs.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.Supplier;
+import kvs.core.replication.ReplicationMessage;
+import kvs.core.replication.StateImage;
+import kvs.server.durability.DurableState;
+import kvs.server.replication.EntryLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The entry log of a server with {@code --data-dir}: every applied entry goes to the write-ahead
+ * log before its client is answered; every {@code snapshotEvery} entries the log is compacted into
+ * a snapshot of the whole state.
+ */
+final class DiskLog implements EntryLog {
+  private static final Logger log = LoggerFactory.getLogger(DiskLog.class);
+
+  private final DurableState disk;
+  private final Supplier<StateImage> state;
+  private final long snapshotEvery;
+
+  DiskLog(DurableState disk, Supplier<StateImage> state, long snapshotEvery) {
+    this.disk = disk;
+    this.state = state;
+    this.snapshotEvery = snapshotEvery;
+  }
+
+  @Override
+  public void append(ReplicationMessage entry) {
+    try {
+      disk.append(entry);
+      if (disk.entriesSinceSnapshot() >= snapshotEvery) {
+        StateImage image = state.get();
+        disk.writeSnapshot(image);
+        log.info("Compacted the log into a snapshot at position {}", image.position());
+      }
+    } catch (IOException e) {
+      // The entry is applied but not durable: its writer is not answered (it times out with -1).
+      throw new UncheckedIOException("cannot write the log: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void replaceWith(StateImage image) {
+    try {
+      disk.writeSnapshot(image);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write a snapshot: " + e.getMessage(), e);
+    }
+  }
+}
