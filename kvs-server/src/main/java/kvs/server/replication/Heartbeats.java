@@ -50,7 +50,7 @@ public final class Heartbeats {
         new Heartbeat(
             identity.serverId(),
             identity.run(),
-            port.getAsInt(),
+            Math.max(0, port.getAsInt()), // in-process servers have no port (-1)
             replica.position(),
             replica.digest(),
             replica.lastSequence(identity.serverId(), identity.run()).orElse(0),
