@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeMap;
 import kvs.core.KeyRecord;
 
@@ -73,6 +74,10 @@ public final class MessageCodec {
     for (RunSequence run : chunk.runs()) {
       runs.addObject().put("origin", run.origin()).put("run", run.run()).put("seq", run.lastSequence());
     }
+    ArrayNode requests = root.putArray("requests");
+    for (RecentRequest request : chunk.requests()) {
+      requests.addArray().add(request.requestId()).add(request.result());
+    }
     ArrayNode keys = root.putArray("keys");
     for (KeyRecord record : chunk.keys()) {
       ObjectNode key = keys.addObject().put("key", record.key()).put("highest", record.highestVersion());
@@ -128,6 +133,15 @@ public final class MessageCodec {
           new RunSequence(
               requiredText(run, "origin", from), requiredText(run, "run", from), requiredLong(run, "seq", from, 0, Long.MAX_VALUE)));
     }
+    List<RecentRequest> requests = new ArrayList<>();
+    // Absent in chunks of servers that predate request ids: no recent requests.
+    for (JsonNode pair : root.has("requests") ? requiredArray(root, "requests", from) : mapperlessEmpty()) {
+      if (!pair.isArray() || pair.size() != 2 || !pair.get(0).isTextual() || !pair.get(1).canConvertToExactIntegral()
+          || !pair.get(1).canConvertToInt()) {
+        throw new MalformedMessageException("a recent request must be [text, number]", from);
+      }
+      requests.add(new RecentRequest(pair.get(0).asText(), pair.get(1).asInt()));
+    }
     List<KeyRecord> keys = new ArrayList<>();
     for (JsonNode key : requiredArray(root, "keys", from)) {
       TreeMap<Integer, String> versions = new TreeMap<>();
@@ -163,6 +177,7 @@ public final class MessageCodec {
           requiredLong(root, "position", from, 0, Long.MAX_VALUE),
           hex(root, "digest", from),
           runs,
+          requests,
           keys);
     } catch (IllegalArgumentException e) {
       throw new MalformedMessageException(e.getMessage(), from);
@@ -176,6 +191,7 @@ public final class MessageCodec {
   }
 
   private static void encodeOperation(ObjectNode op, Operation operation) {
+    operation.requestId().ifPresent(id -> op.put("rid", id));
     if (operation instanceof Operation.Put put) {
       op.put("op", "put");
       op.put("key", put.key());
@@ -213,18 +229,19 @@ public final class MessageCodec {
     }
     String kind = requiredText(op, "op", origin);
     String key = requiredText(op, "key", origin);
+    Optional<String> requestId = op.has("rid") ? Optional.of(requiredText(op, "rid", origin)) : Optional.empty();
     switch (kind) {
       case "put":
-        return new Operation.Put(key, requiredText(op, "value", origin));
+        return new Operation.Put(key, requiredText(op, "value", origin), requestId);
       case "remove":
         JsonNode version = op.get("version");
         if (version == null || version.isNull()) {
-          return Operation.Remove.all(key);
+          return new Operation.Remove(key, Operation.Remove.ALL_VERSIONS, requestId);
         }
         if (!version.canConvertToExactIntegral() || !version.canConvertToInt()) {
           throw new MalformedMessageException("\"version\" must be a 32-bit integer", origin);
         }
-        return new Operation.Remove(key, version.asInt());
+        return new Operation.Remove(key, version.asInt(), requestId);
       default:
         throw new MalformedMessageException("unknown operation \"" + kind + "\"", origin);
     }
@@ -290,6 +307,10 @@ public final class MessageCodec {
     } catch (NumberFormatException e) {
       throw new MalformedMessageException("\"" + field + "\" must be hexadecimal", origin);
     }
+  }
+
+  private static JsonNode mapperlessEmpty() {
+    return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
   }
 
   private static JsonNode requiredArray(JsonNode node, String field, String origin)

@@ -7,7 +7,8 @@ import kvs.core.KeyRecord;
 
 /**
  * One piece of a state transfer: a bounded slice of the keys of a {@link StateImage}; the first
- * piece also carries the duplicate filter. Sent on the requester's reply topic.
+ * piece also carries the duplicate filter and the recent request ids. Sent on the requester's reply
+ * topic.
  *
  * @param requestId the {@link StateRequest} this answers
  * @param from the answering server
@@ -22,11 +23,13 @@ public record StateChunk(
     long position,
     long digest,
     List<RunSequence> runs,
+    List<RecentRequest> requests,
     List<KeyRecord> keys) {
   public StateChunk {
     Objects.requireNonNull(requestId, "requestId");
     Objects.requireNonNull(from, "from");
     runs = List.copyOf(runs);
+    requests = List.copyOf(requests);
     keys = List.copyOf(keys);
     if (total < 1 || index < 0 || index >= total) {
       throw new IllegalArgumentException("chunk " + index + " of " + total);
@@ -42,7 +45,15 @@ public record StateChunk(
       List<KeyRecord> slice = keys.subList(i * keysPerChunk, Math.min(keys.size(), (i + 1) * keysPerChunk));
       chunks.add(
           new StateChunk(
-              requestId, from, i, total, image.position(), image.digest(), i == 0 ? image.runs() : List.of(), slice));
+              requestId,
+              from,
+              i,
+              total,
+              image.position(),
+              image.digest(),
+              i == 0 ? image.runs() : List.of(),
+              i == 0 ? image.requests() : List.of(),
+              slice));
     }
     return chunks;
   }
@@ -69,6 +80,6 @@ public record StateChunk(
       }
       keys.addAll(chunk.keys());
     }
-    return new StateImage(first.position(), first.digest(), first.runs(), keys);
+    return new StateImage(first.position(), first.digest(), first.runs(), first.requests(), keys);
   }
 }

@@ -2,6 +2,8 @@ package kvs.core.replication;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 import kvs.core.VersionedStore;
@@ -12,11 +14,17 @@ import kvs.core.VersionedStore;
  * same state. Deterministic: no clock, no I/O, no threads. Not thread-safe.
  *
  * <p>A message is applied at most once: a redelivered duplicate (same origin and run, a sequence
- * already seen) is ignored.
+ * already seen) is ignored. A write is applied at most once per client request id within the last
+ * {@link #REQUEST_WINDOW} ids: a retry answers the first result.
  */
 public final class StateMachine {
+  /** How many request ids (and their answers) are remembered, oldest forgotten first. */
+  public static final int REQUEST_WINDOW = 100_000;
+
   private final VersionedStore store;
   private final Map<Run, Long> lastSequence = new HashMap<>();
+  // Insertion order is application order, the same on every server: eviction is deterministic.
+  private final LinkedHashMap<String, Integer> recentRequests = new LinkedHashMap<>();
   private long position;
 
   public StateMachine(VersionedStore store) {
@@ -30,6 +38,7 @@ public final class StateMachine {
       throw new IllegalArgumentException("the image's content does not match its digest");
     }
     image.runs().forEach(r -> machine.lastSequence.put(new Run(r.origin(), r.run()), r.lastSequence()));
+    image.requests().forEach(r -> machine.remember(r.requestId(), r.result()));
     machine.position = image.position();
     return machine;
   }
@@ -39,7 +48,9 @@ public final class StateMachine {
     List<RunSequence> runs = new ArrayList<>(lastSequence.size());
     lastSequence.forEach((run, last) -> runs.add(new RunSequence(run.origin(), run.run(), last)));
     runs.sort(java.util.Comparator.comparing(RunSequence::origin).thenComparing(RunSequence::run));
-    return new StateImage(position, store.digest(), runs, store.records());
+    List<RecentRequest> requests = new ArrayList<>(recentRequests.size());
+    recentRequests.forEach((id, result) -> requests.add(new RecentRequest(id, result)));
+    return new StateImage(position, store.digest(), runs, requests, store.records());
   }
 
   /** The last sequence applied from {@code run} of {@code origin}; empty when none was. */
@@ -77,11 +88,29 @@ public final class StateMachine {
   }
 
   private int applyOne(Operation operation) {
-    if (operation instanceof Operation.Put put) {
-      return store.put(put.key(), put.value());
+    Optional<String> requestId = operation.requestId();
+    if (requestId.isPresent()) {
+      Integer earlier = recentRequests.get(requestId.get());
+      if (earlier != null) {
+        return earlier; // a retry: the first answer, and nothing written again
+      }
     }
-    Operation.Remove remove = (Operation.Remove) operation;
-    return store.remove(remove.key(), remove.version());
+    int result;
+    if (operation instanceof Operation.Put put) {
+      result = store.put(put.key(), put.value());
+    } else {
+      Operation.Remove remove = (Operation.Remove) operation;
+      result = store.remove(remove.key(), remove.version());
+    }
+    requestId.ifPresent(id -> remember(id, result));
+    return result;
+  }
+
+  private void remember(String requestId, int result) {
+    recentRequests.put(requestId, result);
+    if (recentRequests.size() > REQUEST_WINDOW) {
+      recentRequests.remove(recentRequests.keySet().iterator().next());
+    }
   }
 
   /** One run of one origin server: the scope of a sequence number. */

@@ -120,7 +120,7 @@ class StateMachineTest {
   void imageIsACopy() {
     StateMachine m = machineAfter(BEFORE_IMAGE);
     StateImage image = m.image();
-    StateImage copy = new StateImage(image.position(), image.digest(), image.runs(), image.keys());
+    StateImage copy = new StateImage(image.position(), image.digest(), image.runs(), List.of(), image.keys());
     AFTER_IMAGE.forEach(m::apply);
     assertEquals(copy, image);
   }
@@ -185,7 +185,7 @@ class StateMachineTest {
 
   @Test
   void ofAnEmptyImageIsAFreshMachine() {
-    StateMachine m = StateMachine.of(new StateImage(0, 0, List.of(), List.of()));
+    StateMachine m = StateMachine.of(new StateImage(0, 0, List.of(), List.of(), List.of()));
     assertEquals(0, m.position());
     assertEquals(0, m.store().keyCount());
     assertEquals(
@@ -204,20 +204,20 @@ class StateMachineTest {
         IllegalArgumentException.class,
         () ->
             StateMachine.of(
-                new StateImage(image.position(), image.digest(), image.runs(), tampered)));
+                new StateImage(image.position(), image.digest(), image.runs(), List.of(), tampered)));
 
     List<KeyRecord> missingKey = image.keys().subList(1, image.keys().size());
     assertThrows(
         IllegalArgumentException.class,
         () ->
             StateMachine.of(
-                new StateImage(image.position(), image.digest(), image.runs(), missingKey)));
+                new StateImage(image.position(), image.digest(), image.runs(), List.of(), missingKey)));
 
     assertThrows(
         IllegalArgumentException.class,
         () ->
             StateMachine.of(
-                new StateImage(image.position(), image.digest() + 1, image.runs(), image.keys())));
+                new StateImage(image.position(), image.digest() + 1, image.runs(), List.of(), image.keys())));
   }
 
   @Test
@@ -246,5 +246,35 @@ class StateMachineTest {
     assertEquals(OptionalLong.empty(), restored.lastSequence("c", "run-1"));
     assertFalse(restored.apply(message("c", 1, new Operation.Put("chave1", "valor1"))).duplicate());
     assertEquals(OptionalLong.of(1), restored.lastSequence("c", "run-1"));
+  }
+
+  @Test
+  void aRetriedRequestIdAnswersTheFirstResultAndWritesNothing() {
+    java.util.Optional<String> id = java.util.Optional.of("req-1");
+    assertEquals(List.of(1), machine.apply(message("a", 1, new Operation.Put("chave1", "valor1", id))).results());
+    long digest = machine.store().digest();
+    // The retry may come through another server: another origin, same request id.
+    assertEquals(List.of(1), machine.apply(message("b", 1, new Operation.Put("chave1", "valor1", id))).results());
+    assertEquals(digest, machine.store().digest(), "nothing written again");
+    assertEquals(
+        List.of(2), machine.apply(message("b", 2, new Operation.Put("chave1", "valor2", java.util.Optional.of("req-2")))).results());
+    java.util.Optional<String> removal = java.util.Optional.of("req-3");
+    assertEquals(List.of(0), machine.apply(message("a", 2, new Operation.Remove("chave1", 0, removal))).results());
+    assertEquals(List.of(0), machine.apply(message("a", 3, new Operation.Remove("chave1", 0, removal))).results(), "not -1");
+  }
+
+  @Test
+  void recentRequestIdsTravelWithTheImageAndTheWindowIsBounded() {
+    for (int n = 0; n < StateMachine.REQUEST_WINDOW + 5; n++) {
+      machine.apply(message("a", n + 1, new Operation.Put("key" + (n % 10), "value", java.util.Optional.of("r" + n))));
+    }
+    StateImage image = machine.image();
+    assertEquals(StateMachine.REQUEST_WINDOW, image.requests().size());
+    assertEquals("r5", image.requests().get(0).requestId(), "the oldest are forgotten first");
+    StateMachine restored = StateMachine.of(image);
+    ReplicationMessage retry =
+        message("c", 1, new Operation.Put("key9", "value", java.util.Optional.of("r" + (StateMachine.REQUEST_WINDOW + 4))));
+    assertEquals(machine.apply(retry).results(), restored.apply(retry).results());
+    assertEquals(machine.store().digest(), restored.store().digest());
   }
 }
