@@ -32,14 +32,26 @@ final class DiskLog implements EntryLog {
   public void append(ReplicationMessage entry) {
     try {
       disk.append(entry);
-      if (disk.entriesSinceSnapshot() >= snapshotEvery) {
-        StateImage image = state.get();
-        disk.writeSnapshot(image);
-        log.info("Compacted the log into a snapshot at position {}", image.position());
-      }
+    } catch (IOException e) {
+      // The entry is applied but not in the log: a hole later entries must not be logged after.
+      // A snapshot of the state (which holds it) closes the hole; if even that fails, say so.
+      log.error("Cannot append to the log ({}); writing a snapshot instead", e.getMessage());
+      compact();
+      return;
+    }
+    if (disk.entriesSinceSnapshot() >= snapshotEvery) {
+      compact();
+    }
+  }
+
+  private void compact() {
+    StateImage image = state.get();
+    try {
+      disk.writeSnapshot(image);
+      log.info("Compacted the log into a snapshot at position {}", image.position());
     } catch (IOException e) {
       // The entry is applied but not durable: its writer is not answered (it times out with -1).
-      throw new UncheckedIOException("cannot write the log: " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot write a snapshot: " + e.getMessage(), e);
     }
   }
 

@@ -25,6 +25,7 @@ import kvs.server.replication.Heartbeats;
 import kvs.server.replication.PeerTable;
 import kvs.server.replication.ReplicaIdentity;
 import kvs.server.replication.ReplicationTransport;
+import kvs.server.replication.ServingState;
 import kvs.server.replication.StreamRouter;
 import kvs.server.replication.WritePublisher;
 import kvs.server.replication.WritesApplier;
@@ -72,10 +73,21 @@ public final class KvsServer {
     this.replica = initial;
     this.transport = transports.apply(applyThread);
     this.publisher = new WritePublisher(identity, transport, codec, config.writeTimeout(), MAX_BATCH);
-    WritesApplier writes = new WritesApplier(replica, publisher, entryLog);
+    ServingState serving = new ServingState();
+    WritesApplier writes = new WritesApplier(replica, publisher, entryLog, serving);
     this.catchUp =
         new CatchUp(
-            identity, replica, writes, transport, codec, applyThread, stateSender, peers, entryLog, config.syncTimeout());
+            identity,
+            replica,
+            writes,
+            transport,
+            codec,
+            applyThread,
+            stateSender,
+            peers,
+            entryLog,
+            serving,
+            config.syncTimeout());
     this.heartbeats = new Heartbeats(identity, this::port, replica, catchUp, transport, codec, peers);
     this.router = new StreamRouter(codec, writes, catchUp, heartbeats);
     this.grpcServer =
@@ -83,7 +95,7 @@ public final class KvsServer {
             .directExecutor() // handlers never block: writes complete asynchronously
             .addService(
                 ServerInterceptors.intercept(
-                    new KvsService(replica, publisher), new CatchingUpInterceptor(catchUp::caughtUp)))
+                    new KvsService(replica, publisher, catchUp::caughtUp), new CatchingUpInterceptor(catchUp::caughtUp)))
             .addService(new AdminService(this))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())

@@ -26,10 +26,13 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
 
   private final Replica replica;
   private final WritePublisher publisher;
+  private final java.util.function.BooleanSupplier caughtUp;
 
-  public KvsService(Replica replica, WritePublisher publisher) {
+  /** {@code caughtUp}: checked for every item of a stream (calls are checked as they start). */
+  public KvsService(Replica replica, WritePublisher publisher, java.util.function.BooleanSupplier caughtUp) {
     this.replica = replica;
     this.publisher = publisher;
+    this.caughtUp = caughtUp;
   }
 
   @Override
@@ -50,17 +53,18 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
 
   @Override
   public StreamObserver<ChaveValor> insereVarias(StreamObserver<Versao> replies) {
-    return new OrderedReplies<>(replies, this::put);
+    return new OrderedReplies<>(replies, request -> whileCaughtUp(() -> put(request)));
   }
 
   @Override
   public StreamObserver<ChaveVersao> consultaVarias(StreamObserver<Tupla> replies) {
-    return new OrderedReplies<>(replies, request -> CompletableFuture.completedFuture(get(request)));
+    return new OrderedReplies<>(
+        replies, request -> whileCaughtUp(() -> CompletableFuture.completedFuture(get(request))));
   }
 
   @Override
   public StreamObserver<ChaveVersao> removeVarias(StreamObserver<Versao> replies) {
-    return new OrderedReplies<>(replies, this::remove);
+    return new OrderedReplies<>(replies, request -> whileCaughtUp(() -> remove(request)));
   }
 
   @Override
@@ -107,6 +111,15 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
               }
               return CompletableFuture.failedFuture(error);
             });
+  }
+
+  /** A stream that outlives a catch-up that starts under it must not go on with stale state. */
+  private <A> CompletableFuture<A> whileCaughtUp(java.util.function.Supplier<CompletableFuture<A>> item) {
+    if (!caughtUp.getAsBoolean()) {
+      return CompletableFuture.failedFuture(
+          io.grpc.Status.UNAVAILABLE.withDescription("catching up").asRuntimeException());
+    }
+    return item.get();
   }
 
   private static int versionOrNewest(ChaveVersao request) {

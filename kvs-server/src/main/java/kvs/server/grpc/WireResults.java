@@ -44,6 +44,9 @@ final class WireResults {
   /** The gRPC status for errors the contract has no room for. */
   static Status status(Throwable error) {
     Throwable cause = unwrap(error);
+    if (cause instanceof io.grpc.StatusRuntimeException status) {
+      return status.getStatus();
+    }
     if (cause instanceof ShutdownException) {
       return Status.UNAVAILABLE.withDescription(cause.getMessage());
     }

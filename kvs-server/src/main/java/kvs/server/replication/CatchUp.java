@@ -4,9 +4,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Executor;
@@ -14,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import kvs.core.replication.Heartbeat;
 import kvs.core.replication.MessageCodec;
 import kvs.core.replication.ReplicationMessage;
 import kvs.core.replication.StateChunk;
@@ -33,10 +37,10 @@ import org.slf4j.LoggerFactory;
  * after it; once the answers are in, we take the most advanced state (ours included: highest
  * position; on a tie of positions with different content, the smallest server id), install it if
  * it is not ours, and apply the buffer. Until then the server is not caught up: it answers nothing
- * but UNAVAILABLE.
+ * but UNAVAILABLE, and its own writes are not answered.
  *
- * <p>Because every server applies the same stream, any peer's answer as of the cut is the right
- * continuation of the stream after it. Runs on the apply thread only (except {@link #caughtUp}).
+ * <p>We do not settle for a state while a peer's heartbeat shows it is further along than that
+ * state, or while an answer is still arriving: then we ask again. Runs on the apply thread only.
  */
 public final class CatchUp {
   private static final Logger log = LoggerFactory.getLogger(CatchUp.class);
@@ -46,6 +50,9 @@ public final class CatchUp {
 
   /** After the first complete answer, how long to wait for other peers' answers. */
   static final Duration ANSWER_GRACE = Duration.ofMillis(300);
+
+  /** After this many rounds without a satisfying answer, settle for the best there is. */
+  static final int MAX_ROUNDS = 5;
 
   private enum Phase {
     IDLE,
@@ -62,18 +69,25 @@ public final class CatchUp {
   private final Executor sender;
   private final PeerTable peers;
   private final EntryLog entryLog;
+  private final ServingState serving;
   private final Duration timeout;
   private final AtomicLong resyncs = new AtomicLong();
 
-  private volatile boolean caughtUp;
   private Phase phase = Phase.IDLE;
-  private String requestId;
+  private final Set<String> issued = new HashSet<>(); // our request ids in this catch-up
+  private String cutRequest;
   private String reason;
+  private String pendingReason; // a new reason to re-sync that came while catching up
+  private int round;
   private long startedNanos;
   private long cutPosition;
   private long cutDigest;
+  private int bufferedWrites;
+  private long peerPositionAtCut; // the furthest a peer's heartbeat shows it was at our cut
   private final List<StreamMessage> buffered = new ArrayList<>(); // writes and others' requests
-  private final Map<String, TreeMap<Integer, StateChunk>> answers = new HashMap<>(); // by peer, by index
+  // request id -> peer -> chunks by index
+  private final Map<String, Map<String, TreeMap<Integer, StateChunk>>> answers = new HashMap<>();
+  private final Set<String> answeredRequests = new LinkedHashSet<>(); // never answer one twice
   private long firstAnswerNanos;
   private ScheduledFuture<?> timer;
 
@@ -87,6 +101,7 @@ public final class CatchUp {
       Executor sender,
       PeerTable peers,
       EntryLog entryLog,
+      ServingState serving,
       Duration timeout) {
     this.identity = identity;
     this.replica = replica;
@@ -97,12 +112,13 @@ public final class CatchUp {
     this.sender = sender;
     this.peers = peers;
     this.entryLog = entryLog;
+    this.serving = serving;
     this.timeout = timeout;
   }
 
   /** True when this server may serve: it has caught up and is not re-syncing. Any thread. */
   public boolean caughtUp() {
-    return caughtUp;
+    return serving.caughtUp();
   }
 
   /** True between our own request's place in the stream and the decision: writes wait. */
@@ -115,19 +131,21 @@ public final class CatchUp {
     return resyncs.get();
   }
 
-  /** Starts catching up, unless it already is; {@code why} goes to the log. */
+  /** Starts catching up; when it already is, catches up once more right after. */
   public void start(String why) {
     if (phase != Phase.IDLE) {
+      pendingReason = why;
       return;
     }
-    if (caughtUp) {
+    if (serving.caughtUp()) {
       resyncs.incrementAndGet();
       log.warn("Re-synchronizing from peers: {}", why);
     } else {
       log.info("Catching up from peers before serving ({})", why);
     }
-    caughtUp = false;
+    serving.set(false);
     reason = why;
+    round = 0;
     startedNanos = System.nanoTime();
     sendRequest();
   }
@@ -135,22 +153,39 @@ public final class CatchUp {
   /** Buffers a write entry that comes after our cut. */
   public void buffer(ReplicationMessage message) {
     buffered.add(message);
+    bufferedWrites++;
   }
 
+  /** A peer's heartbeat, while we catch up: how far along is it, as of our cut? */
+  public void onHeartbeat(Heartbeat heartbeat) {
+    if (phase == Phase.BUFFERING && !heartbeat.origin().equals(identity.serverId())) {
+      // Everything it had applied came before this heartbeat; what came after our cut we buffered.
+      peerPositionAtCut = Math.max(peerPositionAtCut, heartbeat.position() - bufferedWrites);
+    }
+  }
 
   /** A state request reached us in the stream: ours marks the cut; others' we answer. */
   public void onRequest(StateRequest request) {
     boolean ours = request.origin().equals(identity.serverId()) && request.run().equals(identity.run());
     if (ours) {
-      if (phase == Phase.REQUESTED && request.requestId().equals(requestId)) {
+      if (phase == Phase.REQUESTED && issued.contains(request.requestId())) {
         phase = Phase.BUFFERING;
+        cutRequest = request.requestId();
         cutPosition = replica.position();
         cutDigest = replica.digest();
+        bufferedWrites = 0;
+        peerPositionAtCut = 0;
         buffered.clear();
-        reschedule(timeout, this::decide);
+        reschedule(timeout, this::onTimeout);
         maybeDecide();
       }
       return;
+    }
+    if (!answeredRequests.add(request.requestId())) {
+      return; // redelivered: answering again, at a later position, would mix two answers
+    }
+    if (answeredRequests.size() > 1000) {
+      answeredRequests.remove(answeredRequests.iterator().next());
     }
     if (phase == Phase.BUFFERING) {
       // Our state as of this point is not decided yet: answer when the buffer is replayed.
@@ -162,12 +197,18 @@ public final class CatchUp {
 
   /** A chunk of some peer's answer to one of our requests arrived. */
   public void onChunk(StateChunk chunk) {
-    if (phase == Phase.IDLE || !chunk.requestId().equals(requestId)) {
+    if (phase == Phase.IDLE || !issued.contains(chunk.requestId())) {
       return; // an answer to a request we gave up on
     }
-    TreeMap<Integer, StateChunk> chunks = answers.computeIfAbsent(chunk.from(), from -> new TreeMap<>());
-    chunks.put(chunk.index(), chunk); // a redelivered chunk replaces itself
-    if (isComplete(chunks) && firstAnswerNanos == 0) {
+    answers
+        .computeIfAbsent(chunk.requestId(), id -> new HashMap<>())
+        .computeIfAbsent(chunk.from(), from -> new TreeMap<>())
+        .put(chunk.index(), chunk); // a redelivered chunk replaces itself
+    if (phase != Phase.BUFFERING || !chunk.requestId().equals(cutRequest)) {
+      return;
+    }
+    reschedule(timeout, this::onTimeout); // a large state may take a while: wait while it comes
+    if (firstAnswerNanos == 0 && cutAnswers().values().stream().anyMatch(CatchUp::isComplete)) {
       firstAnswerNanos = System.nanoTime();
       applyThread.schedule(this::maybeDecide, ANSWER_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -176,11 +217,11 @@ public final class CatchUp {
 
   private void sendRequest() {
     phase = Phase.REQUESTED;
-    requestId = UUID.randomUUID().toString();
-    answers.clear();
+    round++;
+    String requestId = UUID.randomUUID().toString();
+    issued.add(requestId);
     firstAnswerNanos = 0;
-    StateRequest request =
-        new StateRequest(identity.serverId(), identity.run(), requestId, transport.replyTopic());
+    StateRequest request = new StateRequest(identity.serverId(), identity.run(), requestId, transport.replyTopic());
     if (transport.isConnected()) {
       transport
           .publish(codec.encode(request))
@@ -191,7 +232,8 @@ public final class CatchUp {
                 }
               });
     }
-    // If the request never comes back to us (lost, or no broker), ask again.
+    // If none of our requests comes back (lost, or no broker), ask again. An earlier one that
+    // does come back still counts.
     reschedule(timeout, this::sendRequestAgain);
   }
 
@@ -221,12 +263,16 @@ public final class CatchUp {
         });
   }
 
+  private Map<String, TreeMap<Integer, StateChunk>> cutAnswers() {
+    return answers.getOrDefault(cutRequest, Map.of());
+  }
+
   private void maybeDecide() {
     if (phase != Phase.BUFFERING) {
       return;
     }
-    long complete = answers.values().stream().filter(CatchUp::isComplete).count();
-    if (complete == 0) {
+    Map<String, TreeMap<Integer, StateChunk>> cut = cutAnswers();
+    if (cut.values().stream().noneMatch(CatchUp::isComplete)) {
       return;
     }
     List<String> livePeers =
@@ -236,37 +282,77 @@ public final class CatchUp {
             .toList();
     // With no heartbeat heard yet (a fresh start), we do not know who else there is: wait the grace.
     boolean everyLivePeerAnswered =
-        !livePeers.isEmpty()
-            && livePeers.stream().allMatch(id -> answers.containsKey(id) && isComplete(answers.get(id)));
+        !livePeers.isEmpty() && livePeers.stream().allMatch(id -> cut.containsKey(id) && isComplete(cut.get(id)));
     boolean graceOver = System.nanoTime() - firstAnswerNanos >= ANSWER_GRACE.toNanos();
     if (everyLivePeerAnswered || graceOver) {
-      decide();
+      decide(false);
     }
   }
 
+  private void onTimeout() {
+    decide(true);
+  }
+
   /** Takes the most advanced state, installs it if it is not ours, applies the buffer, serves. */
-  private void decide() {
+  private void decide(boolean timedOut) {
     if (phase != Phase.BUFFERING) {
       return;
     }
     Optional<Chosen> best = bestAnswer();
-    String outcome;
-    if (best.isPresent()) {
-      StateImage image = best.get().image();
-      replica.install(best.get().machine());
-      entryLog.replaceWith(image);
-      outcome = "installed a peer's state at position " + image.position() + " (" + image.keys().size() + " keys)";
-    } else {
-      outcome =
-          answers.isEmpty()
-              ? "no peer answered within " + timeout.toMillis() + " ms; kept our own state at position " + cutPosition
-              : "no peer is ahead; kept our own state at position " + cutPosition;
+    long settledPosition = best.map(c -> c.image().position()).orElse(cutPosition);
+    boolean answerStillComing = cutAnswers().values().stream().anyMatch(c -> !isComplete(c));
+    boolean peerFurther = peerPositionAtCut > settledPosition;
+    if ((peerFurther || (timedOut && answerStillComing)) && round < MAX_ROUNDS) {
+      log.info(
+          "Not settling at position {}: {}; asking again",
+          settledPosition,
+          peerFurther ? "a peer was at position " + peerPositionAtCut + " at our cut" : "an answer is incomplete");
+      replayOnto(Optional.empty());
+      sendRequest();
+      return;
     }
-    phase = Phase.IDLE;
-    timer.cancel(false);
+    String outcome =
+        best.map(c -> "installed " + c.from() + "'s state at position " + c.image().position() + " (" + c.image().keys().size() + " keys)")
+            .orElse(
+                cutAnswers().isEmpty()
+                    ? "no peer answered within " + timeout.toMillis() + " ms; kept our own state at position " + cutPosition
+                    : "no peer is ahead; kept our own state at position " + cutPosition);
+    serving.set(true); // from here the buffer is applied as the stream always is
+    replayOnto(best);
+    log.info(
+        "Caught up in {} ms ({}): {}; now at position {}",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos),
+        reason,
+        outcome,
+        replica.position());
+    if (pendingReason != null) {
+      String again = pendingReason;
+      pendingReason = null;
+      start(again);
+    }
+  }
+
+  /** Ends this round: installs {@code chosen} (if any), then applies what was buffered. */
+  private void replayOnto(Optional<Chosen> chosen) {
     List<StreamMessage> after = new ArrayList<>(buffered);
     buffered.clear();
-    answers.clear();
+    phase = Phase.IDLE;
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    if (serving.caughtUp()) {
+      issued.clear();
+      answers.clear();
+    }
+    try {
+      chosen.ifPresent(
+          c -> {
+            replica.install(c.machine());
+            entryLog.replaceWith(c.image());
+          });
+    } catch (RuntimeException e) {
+      log.error("Could not record the installed state on disk ({}); going on in memory", e.getMessage());
+    }
     Optional<String> gap = Optional.empty();
     for (StreamMessage message : after) {
       if (message instanceof ReplicationMessage entry) {
@@ -276,24 +362,18 @@ public final class CatchUp {
         answer(request);
       }
     }
-    caughtUp = true;
-    log.info(
-        "Caught up in {} ms ({}): {}; now at position {}",
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos),
-        reason,
-        outcome,
-        replica.position());
-    gap.ifPresent(why -> start("messages lost while catching up: " + why));
+    if (gap.isPresent() && pendingReason == null) {
+      pendingReason = "messages lost while catching up: " + gap.get();
+    }
   }
 
   /** The answer to install: strictly better than our own cut, valid; empty to keep ours. */
   private Optional<Chosen> bestAnswer() {
     Comparator<StateChunk> better =
-        Comparator.comparingLong(StateChunk::position)
-            .reversed()
-            .thenComparing(StateChunk::from);
+        Comparator.comparingLong(StateChunk::position).reversed().thenComparing(StateChunk::from);
+    Map<String, TreeMap<Integer, StateChunk>> cut = cutAnswers();
     List<StateChunk> candidates =
-        answers.values().stream().filter(CatchUp::isComplete).map(c -> c.firstEntry().getValue()).sorted(better).toList();
+        cut.values().stream().filter(CatchUp::isComplete).map(c -> c.firstEntry().getValue()).sorted(better).toList();
     for (StateChunk candidate : candidates) {
       boolean ahead = candidate.position() > cutPosition;
       boolean tieWonByPeer =
@@ -304,8 +384,8 @@ public final class CatchUp {
         return Optional.empty();
       }
       try {
-        StateImage image = StateChunk.assemble(new ArrayList<>(answers.get(candidate.from()).values()));
-        return Optional.of(new Chosen(image, StateMachine.of(image))); // of() checks the digest
+        StateImage image = StateChunk.assemble(new ArrayList<>(cut.get(candidate.from()).values()));
+        return Optional.of(new Chosen(candidate.from(), image, StateMachine.of(image))); // of() checks the digest
       } catch (IllegalArgumentException e) {
         log.warn("Ignored a broken state answer from {}: {}", candidate.from(), e.getMessage());
       }
@@ -317,12 +397,24 @@ public final class CatchUp {
     return !chunks.isEmpty() && chunks.size() == chunks.firstEntry().getValue().total();
   }
 
-  private record Chosen(StateImage image, StateMachine machine) {}
-
   private void reschedule(Duration delay, Runnable task) {
     if (timer != null) {
       timer.cancel(false);
     }
-    timer = applyThread.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+    timer =
+        applyThread.schedule(
+            () -> {
+              try {
+                task.run();
+              } catch (RuntimeException e) {
+                log.error("Catching up failed; trying again", e);
+                phase = Phase.IDLE;
+                start("the previous attempt failed: " + e.getMessage());
+              }
+            },
+            delay.toMillis(),
+            TimeUnit.MILLISECONDS);
   }
+
+  private record Chosen(String from, StateImage image, StateMachine machine) {}
 }

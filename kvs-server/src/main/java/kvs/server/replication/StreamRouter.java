@@ -50,6 +50,7 @@ public final class StreamRouter implements ReplicationTransport.Listener {
     } else if (message instanceof StateRequest request) {
       catchUp.onRequest(request);
     } else if (message instanceof Heartbeat heartbeat) {
+      catchUp.onHeartbeat(heartbeat);
       resyncIf(heartbeats.check(heartbeat));
     }
   }

@@ -116,8 +116,10 @@ public final class WritePublisher implements AutoCloseable {
     abandoned.forEach(w -> w.result.completeExceptionally(new ShutdownException()));
   }
 
-  // Called with lock held: the next batch, and publishing set when there is one.
+  // Called with lock held: the next batch, and publishing set when there is one. Writes already
+  // answered (timed out with -1) are dropped: publishing them now would apply an answered -1.
   private List<PendingWrite> takeBatch() {
+    waiting.removeIf(w -> w.result.isDone());
     if (waiting.isEmpty()) {
       publishing = false;
       return null;
@@ -149,6 +151,15 @@ public final class WritePublisher implements AutoCloseable {
         .whenComplete(
             (ignored, error) -> {
               if (error != null) {
+                if (!(unwrap(error) instanceof TimeoutException)) {
+                  // The broker surely did not take it: reuse its number, or every server would
+                  // see a gap in our sequence and re-sync.
+                  synchronized (lock) {
+                    if (nextSequence == sequence + 1) {
+                      nextSequence = sequence;
+                    }
+                  }
+                }
                 log.warn(
                     "Publishing message {} ({} writes) failed: {}", sequence, batch.size(), error.toString());
                 batch.forEach(
@@ -170,8 +181,12 @@ public final class WritePublisher implements AutoCloseable {
     }
   }
 
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+  }
+
   private static CompletableFuture<Integer> explainTimeout(Throwable error) {
-    Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+    Throwable cause = unwrap(error);
     if (cause instanceof TimeoutException) {
       return CompletableFuture.failedFuture(
           new WriteUnavailableException("the write was not replicated within the write timeout"));

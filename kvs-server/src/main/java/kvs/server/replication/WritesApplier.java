@@ -16,11 +16,13 @@ public final class WritesApplier {
   private final Replica replica;
   private final WritePublisher publisher;
   private final EntryLog entryLog;
+  private final ServingState serving;
 
-  public WritesApplier(Replica replica, WritePublisher publisher, EntryLog entryLog) {
+  public WritesApplier(Replica replica, WritePublisher publisher, EntryLog entryLog, ServingState serving) {
     this.replica = replica;
     this.publisher = publisher;
     this.entryLog = entryLog;
+    this.serving = serving;
   }
 
   /** Applies {@code message}; answers why earlier messages must have been lost, if they were. */
@@ -44,7 +46,9 @@ public final class WritesApplier {
       return gap;
     }
     ReplicaIdentity self = publisher.identity();
-    if (message.origin().equals(self.serverId()) && message.run().equals(self.run())) {
+    // While catching up our state may be about to be replaced: its answers are not the cluster's.
+    // The writer is not answered (it times out with -1, "not confirmed").
+    if (serving.caughtUp() && message.origin().equals(self.serverId()) && message.run().equals(self.run())) {
       publisher.onApplied(message.sequence(), applied.results());
     }
     return gap;
