@@ -17,6 +17,7 @@ import java.util.function.Function;
 import kvs.core.replication.MessageCodec;
 import kvs.proto.KVSGrpc;
 import kvs.server.grpc.AdminService;
+import kvs.server.grpc.CallMetadata;
 import kvs.server.grpc.CatchingUpInterceptor;
 import kvs.server.grpc.KvsService;
 import kvs.server.replication.CatchUp;
@@ -95,7 +96,9 @@ public final class KvsServer {
             .directExecutor() // handlers never block: writes complete asynchronously
             .addService(
                 ServerInterceptors.intercept(
-                    new KvsService(replica, publisher, catchUp::caughtUp), new CatchingUpInterceptor(catchUp::caughtUp)))
+                    new KvsService(replica, publisher, catchUp::caughtUp),
+                    new CallMetadata(replica::position),
+                    new CatchingUpInterceptor(catchUp::caughtUp)))
             .addService(new AdminService(this))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())

@@ -23,6 +23,10 @@ public final class Replica {
   private final long[] digestAt = new long[DIGESTS_KEPT]; // guarded by lock
   private final long[] positionAt = new long[DIGESTS_KEPT]; // guarded by lock
   private StateMachine machine; // guarded by lock
+  private final java.util.PriorityQueue<Waiter> waiters =
+      new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(Waiter::position)); // guarded by itself
+
+  private record Waiter(long position, java.util.concurrent.CompletableFuture<Void> reached) {}
 
   public Replica() {
     this(new StateMachine(new VersionedStore()));
@@ -41,6 +45,7 @@ public final class Replica {
       return applied;
     } finally {
       lock.writeLock().unlock();
+      releaseWaiters();
     }
   }
 
@@ -53,7 +58,41 @@ public final class Replica {
       remember();
     } finally {
       lock.writeLock().unlock();
+      releaseWaiters();
     }
+  }
+
+  /** Completes when this replica has applied {@code target} entries (at once if it has). */
+  public java.util.concurrent.CompletableFuture<Void> awaitPosition(long target) {
+    if (position() >= target) {
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+    Waiter waiter = new Waiter(target, new java.util.concurrent.CompletableFuture<>());
+    synchronized (waiters) {
+      waiters.add(waiter);
+    }
+    // A waiter given up on (timed out) leaves the queue.
+    waiter.reached().whenComplete(
+        (ok, error) -> {
+          if (error != null) {
+            synchronized (waiters) {
+              waiters.remove(waiter);
+            }
+          }
+        });
+    releaseWaiters(); // the position may have moved while we registered
+    return waiter.reached();
+  }
+
+  private void releaseWaiters() {
+    long now = position();
+    List<Waiter> ready = new java.util.ArrayList<>();
+    synchronized (waiters) {
+      while (!waiters.isEmpty() && waiters.peek().position() <= now) {
+        ready.add(waiters.poll());
+      }
+    }
+    ready.forEach(w -> w.reached().complete(null));
   }
 
   /** See {@link VersionedStore#get}. */

@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
 public final class KvsService extends KVSGrpc.KVSImplBase {
   private static final Logger log = LoggerFactory.getLogger(KvsService.class);
 
+  /** How long a read waits for this server to reach the position its client asks for. */
+  static final java.time.Duration READ_WAIT = java.time.Duration.ofSeconds(5);
+
   private final Replica replica;
   private final WritePublisher publisher;
   private final java.util.function.BooleanSupplier caughtUp;
@@ -37,69 +40,115 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
 
   @Override
   public void insere(ChaveValor request, StreamObserver<Versao> reply) {
-    answer(put(request), reply);
+    CallMetadata.Call call = CallMetadata.current();
+    answer(put(request, call, call.requestId()), reply);
   }
 
   @Override
   public void consulta(ChaveVersao request, StreamObserver<Tupla> reply) {
-    reply.onNext(get(request));
-    reply.onCompleted();
+    CallMetadata.Call call = CallMetadata.current();
+    answer(afterMinPosition(call).thenApply(ignored -> get(request, call)), reply);
   }
 
   @Override
   public void remove(ChaveVersao request, StreamObserver<Versao> reply) {
-    answer(remove(request), reply);
+    CallMetadata.Call call = CallMetadata.current();
+    answer(remove(request, call, call.requestId()), reply);
   }
 
   @Override
   public StreamObserver<ChaveValor> insereVarias(StreamObserver<Versao> replies) {
-    return new OrderedReplies<>(replies, request -> whileCaughtUp(() -> put(request)));
+    CallMetadata.Call call = CallMetadata.current();
+    java.util.concurrent.atomic.AtomicLong items = new java.util.concurrent.atomic.AtomicLong();
+    return new OrderedReplies<>(
+        replies, request -> whileCaughtUp(() -> put(request, call, itemId(call, items.getAndIncrement()))));
   }
 
   @Override
   public StreamObserver<ChaveVersao> consultaVarias(StreamObserver<Tupla> replies) {
+    CallMetadata.Call call = CallMetadata.current();
+    CompletableFuture<Void> ready = afterMinPosition(call);
     return new OrderedReplies<>(
-        replies, request -> whileCaughtUp(() -> CompletableFuture.completedFuture(get(request))));
+        replies, request -> whileCaughtUp(() -> ready.thenApply(ignored -> get(request, call))));
   }
 
   @Override
   public StreamObserver<ChaveVersao> removeVarias(StreamObserver<Versao> replies) {
-    return new OrderedReplies<>(replies, request -> whileCaughtUp(() -> remove(request)));
+    CallMetadata.Call call = CallMetadata.current();
+    java.util.concurrent.atomic.AtomicLong items = new java.util.concurrent.atomic.AtomicLong();
+    return new OrderedReplies<>(
+        replies, request -> whileCaughtUp(() -> remove(request, call, itemId(call, items.getAndIncrement()))));
   }
 
   @Override
   public void snapshot(Versao request, StreamObserver<Tupla> reply) {
-    List<Entry> entries = replica.snapshot(request.getVersao());
-    if (entries.isEmpty()) {
-      reply.onNext(WireResults.BLANK);
-    }
-    entries.forEach(entry -> reply.onNext(WireResults.tupla(entry)));
-    reply.onCompleted();
+    CallMetadata.Call call = CallMetadata.current();
+    afterMinPosition(call)
+        .whenComplete(
+            (ignored, error) -> {
+              if (error != null) {
+                reply.onError(WireResults.status(error).asRuntimeException());
+                return;
+              }
+              call.reflects(replica.position());
+              List<Entry> entries = replica.snapshot(request.getVersao());
+              if (entries.isEmpty()) {
+                reply.onNext(WireResults.BLANK);
+              }
+              entries.forEach(entry -> reply.onNext(WireResults.tupla(entry)));
+              reply.onCompleted();
+            });
   }
 
-  private Tupla get(ChaveVersao request) {
+  private Tupla get(ChaveVersao request, CallMetadata.Call call) {
+    call.reflects(replica.position());
     return WireResults.tupla(replica.get(request.getChave(), versionOrNewest(request)));
   }
 
-  private CompletableFuture<Versao> put(ChaveValor request) {
+  /** Read-your-writes: a read waits (bounded) until this server has applied what the client saw. */
+  private CompletableFuture<Void> afterMinPosition(CallMetadata.Call call) {
+    if (call.minPosition().isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    long target = call.minPosition().getAsLong();
+    return replica
+        .awaitPosition(target)
+        .orTimeout(READ_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .exceptionallyCompose(
+            error ->
+                CompletableFuture.failedFuture(
+                    io.grpc.Status.UNAVAILABLE
+                        .withDescription("behind position " + target + " (at " + replica.position() + ")")
+                        .asRuntimeException()));
+  }
+
+  private static java.util.Optional<String> itemId(CallMetadata.Call call, long index) {
+    return call.requestId().map(id -> id + "#" + index);
+  }
+
+  private CompletableFuture<Versao> put(ChaveValor request, CallMetadata.Call call, java.util.Optional<String> id) {
     if (!InputRules.isValid(request.getChave()) || !InputRules.isValid(request.getValor())) {
       return CompletableFuture.completedFuture(WireResults.FAILED);
     }
-    return replicate(new Operation.Put(request.getChave(), request.getValor()));
+    return replicate(new Operation.Put(request.getChave(), request.getValor(), id), call);
   }
 
-  private CompletableFuture<Versao> remove(ChaveVersao request) {
+  private CompletableFuture<Versao> remove(ChaveVersao request, CallMetadata.Call call, java.util.Optional<String> id) {
     if (!InputRules.isValid(request.getChave())) {
       return CompletableFuture.completedFuture(WireResults.FAILED);
     }
-    return replicate(new Operation.Remove(request.getChave(), versionOrNewest(request)));
+    return replicate(new Operation.Remove(request.getChave(), versionOrNewest(request), id), call);
   }
 
   /** The write's answer; -1 when it could not be replicated, the failure otherwise. */
-  private CompletableFuture<Versao> replicate(Operation operation) {
+  private CompletableFuture<Versao> replicate(Operation operation, CallMetadata.Call call) {
     return publisher
         .submit(operation)
-        .thenApply(WireResults::versao)
+        .thenApply(
+            written -> {
+              call.reflects(written.position());
+              return WireResults.versao(written.answer());
+            })
         .exceptionallyCompose(
             error -> {
               if (WireResults.isUnavailableWrite(error)) {
@@ -127,11 +176,11 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
     return request.hasVersao() ? request.getVersao() : 0;
   }
 
-  private static void answer(CompletableFuture<Versao> result, StreamObserver<Versao> reply) {
+  private static <A> void answer(CompletableFuture<A> result, StreamObserver<A> reply) {
     result.whenComplete(
-        (versao, error) -> {
+        (value, error) -> {
           if (error == null) {
-            reply.onNext(versao);
+            reply.onNext(value);
             reply.onCompleted();
           } else {
             reply.onError(WireResults.status(error).asRuntimeException());

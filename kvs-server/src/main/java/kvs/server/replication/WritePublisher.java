@@ -61,7 +61,7 @@ public final class WritePublisher implements AutoCloseable {
    * server has applied it, or fails with {@link WriteUnavailableException} when the broker is
    * away or the write takes longer than the write timeout, or with {@link ShutdownException}.
    */
-  public CompletableFuture<Integer> submit(Operation operation) {
+  public CompletableFuture<Written> submit(Operation operation) {
     if (!transport.isConnected()) {
       return CompletableFuture.failedFuture(
           new WriteUnavailableException("not connected to the broker"));
@@ -87,13 +87,13 @@ public final class WritePublisher implements AutoCloseable {
    * Called, in stream order, after a message from this run of this server was applied: completes
    * the writes it carried with their results.
    */
-  public void onApplied(long sequence, List<Integer> results) {
+  public void onApplied(long sequence, List<Integer> results, long position) {
     List<PendingWrite> writes = awaitingApply.remove(sequence);
     if (writes == null) {
       return; // timed out and given up, or published by a previous incarnation
     }
     for (int i = 0; i < writes.size(); i++) {
-      writes.get(i).result.complete(results.get(i));
+      writes.get(i).result.complete(new Written(results.get(i), position));
     }
   }
 
@@ -185,7 +185,7 @@ public final class WritePublisher implements AutoCloseable {
     return error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
   }
 
-  private static CompletableFuture<Integer> explainTimeout(Throwable error) {
+  private static CompletableFuture<Written> explainTimeout(Throwable error) {
     Throwable cause = unwrap(error);
     if (cause instanceof TimeoutException) {
       return CompletableFuture.failedFuture(
@@ -194,5 +194,13 @@ public final class WritePublisher implements AutoCloseable {
     return CompletableFuture.failedFuture(cause);
   }
 
-  private record PendingWrite(Operation operation, CompletableFuture<Integer> result) {}
+  private record PendingWrite(Operation operation, CompletableFuture<Written> result) {}
+
+  /**
+   * The outcome of one replicated write.
+   *
+   * @param answer the state machine's answer (a version, 0, or -1)
+   * @param position the stream position this server was at right after applying it
+   */
+  public record Written(int answer, long position) {}
 }

@@ -49,7 +49,7 @@ public final class WritesApplier {
     // While catching up our state may be about to be replaced: its answers are not the cluster's.
     // The writer is not answered (it times out with -1, "not confirmed").
     if (serving.caughtUp() && message.origin().equals(self.serverId()) && message.run().equals(self.run())) {
-      publisher.onApplied(message.sequence(), applied.results());
+      publisher.onApplied(message.sequence(), applied.results(), replica.position());
     }
     return gap;
   }
