@@ -149,9 +149,17 @@ public final class MqttTransport implements ReplicationTransport {
         .applySubscription()
         .send()
         .whenComplete(
-            (subAck, error) -> {
+            (subAck, failure) -> {
+              Throwable error =
+                  failure != null
+                      ? failure
+                      : subAck.getReasonCodes().stream().anyMatch(code -> code.isError())
+                          ? new IllegalStateException("the broker refused: " + subAck.getReasonCodes())
+                          : null;
               if (error != null) {
-                log.warn("Subscribing to topic {} failed: {}", topic, error.toString());
+                // Connected but not subscribed would mean deaf: try again shortly.
+                log.warn("Subscribing to topic {} failed ({}); retrying in 1 s", topic, error.toString());
+                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> onConnected(context));
                 return;
               }
               boolean first = !everConnected.getAndSet(true);
