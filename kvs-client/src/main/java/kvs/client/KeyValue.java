@@ -3,7 +3,7 @@ package kvs.client;
 import java.util.Objects;
 
 /**
- * A key and the value to store under it, one item of {@link KvsClient#putAll(java.util.List)}.
+ * A key and the value to store under it, one item of {@link KvsClient#putAll(Iterable)}.
  *
  * @param key the key, never {@code null}
  * @param value the value, never {@code null}

@@ -4,8 +4,8 @@ import java.util.Objects;
 import java.util.OptionalInt;
 
 /**
- * A key and, optionally, a version: one item of {@link KvsClient#getAll(java.util.List)} and {@link
- * KvsClient#removeAll(java.util.List)}.
+ * A key and, optionally, a version: one item of {@link KvsClient#getAll(Iterable)} and {@link
+ * KvsClient#removeAll(Iterable)}.
  *
  * <p>Without a version, nothing is sent in the request's version field; the server then reads the
  * newest version, or removes all versions. A version of 0 or less means the same to the server, but

@@ -1,23 +1,42 @@
 package kvs.client;
 
-import java.util.List;
+import java.time.Duration;
 import java.util.Optional;
-import java.util.OptionalInt;
+import java.util.stream.Stream;
 
 /**
- * A client of a KVS server: a multi-version key-value store where every write of a key creates a
- * new version of it.
+ * A client of a cluster of KVS servers: a replicated, multi-version key-value store where every
+ * write of a key creates a new version of it.
  *
  * <p>Keys and values are strings of at least three Unicode code points; the server rejects others.
- * Every call is blocking, has the deadline given to the {@link KvsClientBuilder builder}, and is
- * made once: a write that may have reached the server is never sent again, so a failed call leaves
- * it to the caller to find out whether it took effect. Failures are thrown as {@link KvsException};
- * expected outcomes (a key not found, nothing to remove) are return values.
+ * Expected outcomes (a key not found, nothing to remove, a rejected item of a batch) are return
+ * values; failures are thrown as the one {@link KvsException}, whose {@link KvsException#code()}
+ * says what went wrong and whose message carries the server's reason when it sent one.
  *
- * <p>An instance is thread-safe. Close it to release the connection it opened.
+ * <p><b>Calls.</b> The methods here block; {@link #async()} has the same operations returning
+ * {@link java.util.concurrent.CompletableFuture}s. Every call has a deadline: the builder's {@link
+ * KvsClientBuilder#deadline(Duration) default}, or the one of a {@link #withDeadline(Duration)}
+ * view. The batches ({@link #putAll}, {@link #getAll}, {@link #removeAll}) and {@link #snapshot}
+ * stream: requests are taken from the {@code Iterable} only as fast as the server accepts them, and
+ * results arrive only as fast as the caller consumes them, so neither side is ever held in memory.
+ *
+ * <p><b>Several servers.</b> A client built with {@link KvsClientBuilder#targets(String)} spreads
+ * its calls over the servers (round robin) and moves away from a server that is down, catching up
+ * with its peers, or behind this client's writes. A call that fails that way ({@code UNAVAILABLE})
+ * is sent again, to another server when there is one, by gRPC's retry policy within the call's
+ * deadline. Writes are retried too: each write call carries a request id (the same on every
+ * attempt), and a server answers a repeated id with the original result instead of applying the
+ * write again, so a retry never creates a second version.
+ *
+ * <p><b>Read your writes.</b> The client remembers the replication {@link #position()} at which its
+ * writes were applied and asks every read to be served at that position or later, so a read on any
+ * server sees this client's earlier writes. Another client can be given the position with {@link
+ * #advancePosition(long)}.
+ *
+ * <p>An instance is thread-safe. Close it to release the connections it opened.
  *
  * <pre>{@code
- * try (KvsClient kvs = KvsClient.builder().target("127.0.0.1", 9000).build()) {
+ * try (KvsClient kvs = KvsClient.builder().targets("localhost:9000,localhost:9001").build()) {
  *   int version = kvs.put("chave1", "valor1");
  *   Optional<Entry> entry = kvs.get("chave1");
  * }
@@ -85,49 +104,57 @@ public interface KvsClient extends AutoCloseable {
   boolean remove(String key, int version);
 
   /**
-   * Stores several values in one stream, in order.
+   * Stores several values in one stream, in order, and returns their results as the server answers.
    *
-   * @param items the keys and values
-   * @return for each item, in the same order, the version the server gave it, or empty when the
-   *     server rejected that item
-   * @throws KvsException when the call failed; some items may have been stored
+   * <p>The call starts at once. {@code items} is iterated on a gRPC thread, one item at a time and
+   * only as fast as the server takes them; results are fetched as the returned stream is consumed.
+   * Consume the stream to the end or close it (try-with-resources): closing it early cancels the
+   * call, and items already sent may have been stored. An empty {@code items} makes no call.
+   *
+   * @param items the keys and values; iterated once
+   * @return one result per item, in the same order
+   * @throws KvsException from this method or from the stream's operations, when the call failed;
+   *     the results consumed before are valid
    */
-  List<OptionalInt> putAll(List<KeyValue> items);
+  Stream<PutResult> putAll(Iterable<KeyValue> items);
 
   /**
    * Reads several keys in one stream, each as {@link #get(String)} or {@link #get(String, int)}
-   * would, depending on whether its version is present.
+   * would, depending on whether its version is present. Streams as {@link #putAll(Iterable)} does.
    *
-   * @param items the keys, each with an optional version
-   * @return for each item, in the same order, its entry or empty when not found
-   * @throws KvsException when the call failed
+   * @param items the keys, each with an optional version; iterated once
+   * @return one result per item, in the same order
+   * @throws KvsException from this method or from the stream's operations, when the call failed
    */
-  List<Optional<Entry>> getAll(List<KeyVersion> items);
+  Stream<GetResult> getAll(Iterable<KeyVersion> items);
 
   /**
    * Removes several keys or versions in one stream, in order. An item without a version, or with a
-   * version of 0 or less, removes all versions of its key.
+   * version of 0 or less, removes all versions of its key. Streams as {@link #putAll(Iterable)}
+   * does.
    *
-   * @param items the keys, each with an optional version
-   * @return for each item, in the same order, what the server reported removed: the version
-   *     removed, 0 when all versions of the key were removed, or empty when nothing was removed
-   * @throws KvsException when the call failed; some items may have been removed
+   * @param items the keys, each with an optional version; iterated once
+   * @return one result per item, in the same order
+   * @throws KvsException from this method or from the stream's operations, when the call failed;
+   *     items already sent may have been removed
    */
-  List<OptionalInt> removeAll(List<KeyVersion> items);
+  Stream<RemoveResult> removeAll(Iterable<KeyVersion> items);
 
   /**
    * Reads every key as it was at a version: for each key, the entry with the greatest version not
-   * above {@code version}.
+   * above {@code version}. Entries are fetched from the server as the stream is consumed; consume
+   * it to the end or close it.
    *
    * @param version the version; 0 or less reads the newest version of every key
    * @return the entries in key order; empty when no key has a version at or below {@code version}
-   * @throws KvsException when the call failed
+   * @throws KvsException from this method or from the stream's operations, when the call failed
    */
-  List<Entry> snapshot(int version);
+  Stream<Entry> snapshot(int version);
 
   /**
-   * Asks the server for its replication state (the {@code kvs.admin.KvsAdmin/Status} call). A
-   * server answers it while it is catching up too.
+   * Asks a server for its replication state (the {@code kvs.admin.KvsAdmin/Status} call); with
+   * several targets, whichever server the call goes to. A server answers it while it is catching up
+   * too.
    *
    * @return what the server reported
    * @throws KvsException when the call failed; {@link KvsException.Code#SERVER_ERROR} from a server
@@ -136,8 +163,46 @@ public interface KvsClient extends AutoCloseable {
   ServerStatus status();
 
   /**
-   * Releases the connection this client opened, if it opened one; a channel given to {@link
-   * KvsClientBuilder#channel(io.grpc.Channel)} stays open. Calls already running may fail.
+   * Returns the replication position this client's reads ask for: the greatest position at which a
+   * server reported applying one of this client's writes, or given to {@link
+   * #advancePosition(long)}; 0 before either. With {@link KvsClientBuilder#readYourWrites(boolean)
+   * read-your-writes} on, every read is served by a server that has applied at least this position.
+   *
+   * @return the position, 0 or more
+   */
+  long position();
+
+  /**
+   * Raises {@link #position()} to {@code position} if it is lower, so that later reads see
+   * everything a server had applied at that position: for example the position of another client's
+   * write, to read it here. Has no effect on reads when read-your-writes is off.
+   *
+   * @param position a position reported by {@link #position()} of this or another client
+   * @throws IllegalArgumentException when {@code position} is negative
+   */
+  void advancePosition(long position);
+
+  /**
+   * Returns a view of this client whose calls have another deadline. The view shares this client's
+   * connections and position; closing it does nothing.
+   *
+   * @param deadline how long each call of the view may take, positive
+   * @return the view
+   * @throws IllegalArgumentException when {@code deadline} is not positive
+   */
+  KvsClient withDeadline(Duration deadline);
+
+  /**
+   * Returns the asynchronous form of this client: the same operations, same deadline, same
+   * connections and position.
+   *
+   * @return the asynchronous view
+   */
+  AsyncKvsClient async();
+
+  /**
+   * Releases the connections this client opened, if it opened them; a channel given to {@link
+   * KvsClientBuilder#channel(io.grpc.Channel)} stays open. Calls still running may fail.
    */
   @Override
   void close();

@@ -11,7 +11,10 @@ public final class KvsException extends RuntimeException {
   public enum Code {
     /** The server answered, but refused the request (for example an invalid key or value). */
     REJECTED,
-    /** The server could not be reached, or the connection broke. */
+    /**
+     * No server could be reached, or the connection broke, or the servers tried were behind the
+     * client's position; what the last attempt got, after the retries.
+     */
     UNAVAILABLE,
     /**
      * The server is up but still catching up with its peers (after it started, or after it missed

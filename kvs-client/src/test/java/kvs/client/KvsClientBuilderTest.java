@@ -45,6 +45,42 @@ class KvsClientBuilderTest {
   }
 
   @Test
+  void acceptsSeveralTargetsAndRefusesAnyMalformedOne() {
+    assertDoesNotThrow(
+        () ->
+            KvsClient.builder()
+                .targets("127.0.0.1:9000, localhost:9001,[::1]:9002")
+                .build()
+                .close());
+
+    KvsClientBuilder builder = KvsClient.builder();
+    assertThrows(IllegalArgumentException.class, () -> builder.targets("127.0.0.1:9000,"));
+    assertThrows(IllegalArgumentException.class, () -> builder.targets("127.0.0.1:9000,nohost"));
+    assertThrows(IllegalArgumentException.class, () -> builder.target("a:1,b:2"));
+  }
+
+  @Test
+  void refusesOutOfRangeRetryAndKeepAliveSettings() {
+    KvsClientBuilder builder = KvsClient.builder();
+
+    assertThrows(IllegalArgumentException.class, () -> builder.maxAttempts(0));
+    assertThrows(IllegalArgumentException.class, () -> builder.maxAttempts(6));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> builder.keepAlive(Duration.ZERO, Duration.ofSeconds(1)));
+    assertDoesNotThrow(
+        () ->
+            KvsClient.builder()
+                .target("127.0.0.1:9000")
+                .maxAttempts(1)
+                .retryWrites(false)
+                .readYourWrites(false)
+                .keepAlive(Duration.ofMinutes(5), Duration.ofSeconds(20))
+                .build()
+                .close());
+  }
+
+  @Test
   void refusesANonPositiveDeadline() {
     KvsClientBuilder builder = KvsClient.builder();
 

@@ -57,6 +57,23 @@ class KvsClientTest {
   }
 
   @Test
+  void asyncFormsAnswerAsTheBlockingOnes() throws Exception {
+    AsyncKvsClient async = kvs.async();
+
+    assertEquals(1, async.put("chave1", "valor1").get());
+    assertEquals(2, async.put("chave1", "valor2").get());
+    assertEquals(Optional.of(new Entry("chave1", "valor1", 1)), async.get("chave1", 1).get());
+    assertEquals(Optional.of(new Entry("chave1", "valor2", 2)), async.get("chave1").get());
+    assertTrue(async.remove("chave1", 2).get());
+    assertTrue(async.remove("chave1").get());
+    assertFalse(async.remove("chave1").get());
+    java.util.concurrent.ExecutionException rejected =
+        assertThrows(
+            java.util.concurrent.ExecutionException.class, () -> async.put("ab", "valor1").get());
+    assertEquals(Code.REJECTED, ((KvsException) rejected.getCause()).code());
+  }
+
+  @Test
   void putOfAnInvalidKeyThrowsRejected() {
     KvsException e = assertThrows(KvsException.class, () -> kvs.put("ab", "valor1"));
 
@@ -130,14 +147,20 @@ class KvsClientTest {
 
   @Test
   void putAllAnswersInOrderWithEmptyForRejectedItems() {
-    List<OptionalInt> versions =
-        kvs.putAll(
-            List.of(
-                KeyValue.of("chave1", "valor1"),
-                KeyValue.of("ab", "valor1"),
-                KeyValue.of("chave1", "valor2")));
+    List<KeyValue> items =
+        List.of(
+            KeyValue.of("chave1", "valor1"),
+            KeyValue.of("ab", "valor1"),
+            KeyValue.of("chave1", "valor2"));
 
-    assertEquals(List.of(OptionalInt.of(1), OptionalInt.empty(), OptionalInt.of(2)), versions);
+    List<PutResult> results = kvs.putAll(items).toList();
+
+    assertEquals(
+        List.of(
+            new PutResult(items.get(0), OptionalInt.of(1)),
+            new PutResult(items.get(1), OptionalInt.empty()),
+            new PutResult(items.get(2), OptionalInt.of(2))),
+        results);
     assertEquals(3, service.received("InsereVarias").size());
   }
 
@@ -149,11 +172,13 @@ class KvsClientTest {
 
     List<Optional<Entry>> entries =
         kvs.getAll(
-            List.of(
-                KeyVersion.of("chave1", 1),
-                KeyVersion.of("nenhuma"),
-                KeyVersion.of("chave2"),
-                KeyVersion.of("chave1", 0)));
+                List.of(
+                    KeyVersion.of("chave1", 1),
+                    KeyVersion.of("nenhuma"),
+                    KeyVersion.of("chave2"),
+                    KeyVersion.of("chave1", 0)))
+            .map(GetResult::entry)
+            .toList();
 
     assertEquals(
         List.of(
@@ -172,24 +197,24 @@ class KvsClientTest {
     kvs.put("chave1", "valor2");
     kvs.put("chave2", "valor1");
 
-    List<OptionalInt> answers =
+    List<Boolean> answers =
         kvs.removeAll(
-            List.of(
-                KeyVersion.of("chave1", 2),
-                KeyVersion.of("chave1", 2),
-                KeyVersion.of("chave2"),
-                KeyVersion.of("chave2", 0)));
+                List.of(
+                    KeyVersion.of("chave1", 2),
+                    KeyVersion.of("chave1", 2),
+                    KeyVersion.of("chave2"),
+                    KeyVersion.of("chave2", 0)))
+            .map(RemoveResult::removed)
+            .toList();
 
-    assertEquals(
-        List.of(OptionalInt.of(2), OptionalInt.empty(), OptionalInt.of(0), OptionalInt.empty()),
-        answers);
+    assertEquals(List.of(true, false, true, false), answers);
   }
 
   @Test
   void emptyBatchesMakeNoCall() {
-    assertEquals(List.of(), kvs.putAll(List.of()));
-    assertEquals(List.of(), kvs.getAll(List.of()));
-    assertEquals(List.of(), kvs.removeAll(List.of()));
+    assertEquals(List.of(), kvs.putAll(List.of()).toList());
+    assertEquals(List.of(), kvs.getAll(List.of()).toList());
+    assertEquals(List.of(), kvs.removeAll(List.of()).toList());
 
     assertEquals(List.of(), service.received());
   }
@@ -199,10 +224,11 @@ class KvsClientTest {
     List<KeyValue> items =
         IntStream.range(0, 5_000).mapToObj(i -> KeyValue.of("chave" + i, "valor" + i)).toList();
 
-    List<OptionalInt> versions = kvs.putAll(items);
+    List<PutResult> results = kvs.putAll(items).toList();
 
-    assertEquals(5_000, versions.size());
-    assertTrue(versions.stream().allMatch(v -> v.equals(OptionalInt.of(1))));
+    assertEquals(5_000, results.size());
+    assertTrue(results.stream().allMatch(r -> r.version().equals(OptionalInt.of(1))));
+    assertEquals(items, results.stream().map(PutResult::request).toList());
     assertEquals(Optional.of(new Entry("chave4999", "valor4999", 1)), kvs.get("chave4999"));
   }
 
@@ -220,19 +246,19 @@ class KvsClientTest {
             new Entry("chave1", "valor2", 2),
             new Entry("chave2", "valor1", 1),
             new Entry("chave3", "valor2", 2)),
-        kvs.snapshot(2));
-    assertEquals(new Entry("chave3", "valor3", 3), kvs.snapshot(0).get(2));
+        kvs.snapshot(2).toList());
+    assertEquals(new Entry("chave3", "valor3", 3), kvs.snapshot(0).toList().get(2));
   }
 
   @Test
   void snapshotWithNothingAtTheVersionIsEmptyNotABlankEntry() {
-    assertEquals(List.of(), kvs.snapshot(0));
+    assertEquals(List.of(), kvs.snapshot(0).toList());
 
     kvs.put("chave1", "valor1");
     kvs.put("chave1", "valor2");
     kvs.remove("chave1", 1);
 
-    assertEquals(List.of(), kvs.snapshot(1));
+    assertEquals(List.of(), kvs.snapshot(1).toList());
   }
 
   @Test
@@ -281,7 +307,7 @@ class KvsClientTest {
         KvsClient client = KvsClient.builder().channel(other.channel()).build()) {
       List<KeyValue> two = List.of(KeyValue.of("chave1", "valor1"), KeyValue.of("chave2", "v2v"));
 
-      KvsException e = assertThrows(KvsException.class, () -> client.putAll(two));
+      KvsException e = assertThrows(KvsException.class, () -> client.putAll(two).toList());
 
       assertEquals(Code.SERVER_ERROR, e.code());
     }
@@ -319,14 +345,43 @@ class KvsClientTest {
 
       assertEquals(
           Code.DEADLINE_EXCEEDED,
-          assertThrows(KvsException.class, () -> client.removeAll(items)).code());
+          assertThrows(KvsException.class, () -> client.removeAll(items).toList()).code());
     }
 
     @Test
     void snapshotExceedsTheDeadline() {
       assertEquals(
           Code.DEADLINE_EXCEEDED,
-          assertThrows(KvsException.class, () -> client.snapshot(0)).code());
+          assertThrows(KvsException.class, () -> client.snapshot(0).toList()).code());
+    }
+
+    @Test
+    void aViewHasItsOwnDeadline() {
+      KvsClient patient = KvsClient.builder().channel(silent.channel()).build();
+      KvsClient hurried = patient.withDeadline(Duration.ofMillis(50));
+
+      assertEquals(
+          Code.DEADLINE_EXCEEDED,
+          assertThrows(KvsException.class, () -> hurried.get("chave1")).code());
+      assertThrows(IllegalArgumentException.class, () -> patient.withDeadline(Duration.ZERO));
+    }
+
+    @Test
+    void asyncCallsFailTheirFutureAtTheDeadline() {
+      java.util.concurrent.CompletableFuture<Integer> put = client.async().put("chave1", "valor1");
+
+      java.util.concurrent.ExecutionException e =
+          assertThrows(java.util.concurrent.ExecutionException.class, put::get);
+      assertEquals(Code.DEADLINE_EXCEEDED, ((KvsException) e.getCause()).code());
+    }
+
+    @Test
+    void cancellingAFutureCancelsItsCall() {
+      java.util.concurrent.CompletableFuture<Optional<Entry>> get =
+          client.withDeadline(Duration.ofSeconds(20)).async().get("chave1");
+
+      assertTrue(get.cancel(false));
+      assertTrue(get.isCancelled());
     }
 
     @Test
@@ -347,7 +402,7 @@ class KvsClientTest {
       List<KeyValue> items = List.of(KeyValue.of("chave1", "valor1"));
       Thread.currentThread().interrupt();
       try {
-        KvsException e = assertThrows(KvsException.class, () -> client.putAll(items));
+        KvsException e = assertThrows(KvsException.class, () -> client.putAll(items).toList());
 
         assertEquals(Code.INTERRUPTED, e.code());
         assertTrue(Thread.currentThread().isInterrupted());
@@ -364,7 +419,8 @@ class KvsClientTest {
         KvsClient client = KvsClient.builder().channel(failing.channel()).build()) {
       KvsException unary = assertThrows(KvsException.class, () -> client.get("chave1"));
       KvsException batch =
-          assertThrows(KvsException.class, () -> client.getAll(List.of(KeyVersion.of("chave1"))));
+          assertThrows(
+              KvsException.class, () -> client.getAll(List.of(KeyVersion.of("chave1"))).toList());
 
       assertEquals(Code.SERVER_ERROR, unary.code());
       assertEquals("INTERNAL: boom", unary.getMessage());
@@ -377,7 +433,8 @@ class KvsClientTest {
     try (InProcessKvs empty = InProcessKvs.start(new KVSGrpc.KVSImplBase() {});
         KvsClient client = KvsClient.builder().channel(empty.channel()).build()) {
       assertEquals(
-          Code.SERVER_ERROR, assertThrows(KvsException.class, () -> client.snapshot(0)).code());
+          Code.SERVER_ERROR,
+          assertThrows(KvsException.class, () -> client.snapshot(0).toList()).code());
     }
   }
 }

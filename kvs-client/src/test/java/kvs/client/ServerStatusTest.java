@@ -113,7 +113,8 @@ class ServerStatusTest {
 
       assertEquals(Code.CATCHING_UP, e.code());
       assertEquals(
-          Code.CATCHING_UP, assertThrows(KvsException.class, () -> kvs.snapshot(0)).code());
+          Code.CATCHING_UP,
+          assertThrows(KvsException.class, () -> kvs.snapshot(0).toList()).code());
     }
   }
 

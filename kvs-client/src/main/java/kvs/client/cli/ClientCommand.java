@@ -8,14 +8,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import kvs.client.Entry;
+import kvs.client.GetResult;
 import kvs.client.KeyValue;
 import kvs.client.KeyVersion;
 import kvs.client.KvsClient;
 import kvs.client.KvsException;
+import kvs.client.PutResult;
+import kvs.client.RemoveResult;
 import kvs.client.ServerStatus;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,7 +36,7 @@ import picocli.CommandLine.Spec;
     subcommands = StatusCommand.class,
     customSynopsis = {
       "client.sh [-a=HOST] [-p=PORT] -o=OP [-k=KEY]... [-v=VALUE]... [-e=VERSION]... [--json]",
-      "                 [--deadline=DURATION]",
+      "                 [--deadline=DURATION] [--min-position=N] [--show-position]",
       "       client.sh [-a=HOST] [--json] [--deadline=DURATION] status PORT...",
       "       client.sh [status] (-h | -V)"
     },
@@ -75,6 +78,11 @@ import picocli.CommandLine.Spec;
       "",
       "A server that is catching up with its peers (after a start or a gap) answers the",
       "operations but status with an error: exit 3, 'is catching up with its peers'.",
+      "",
+      "Reading your writes on another server: --show-position prints the replication position",
+      "of a write to stderr; --min-position makes a later read wait for a server at that position.",
+      "                ./client.sh -p 9000 -o insere -k chave1 -v valor1 --show-position",
+      "                ./client.sh -p 9001 -o consulta -k chave1 --min-position 17",
       "",
       "Cluster view: the status of several servers on one host, side by side, and whether",
       "they agree (same position and digest); see ./client.sh status --help",
@@ -162,6 +170,22 @@ public final class ClientCommand implements Callable<Integer> {
       description = "How long each call may take, e.g. 500ms, 5s (default: ${DEFAULT-VALUE}).")
   private Duration deadline;
 
+  @Option(
+      names = "--min-position",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Reads are served by the server only once it has applied replication position N (a"
+              + " position printed by --show-position); 0 (default) for any.")
+  private long minPosition;
+
+  @Option(
+      names = "--show-position",
+      description =
+          "After the operation, print 'position N' to stderr: the replication position at which"
+              + " the server applied the write (else --min-position).")
+  private boolean showPosition;
+
   private final ClientFactory clientFactory;
 
   /**
@@ -196,7 +220,11 @@ public final class ClientCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     ResultPrinter printer = json ? new JsonPrinter(out) : new HumanPrinter(out);
     try (KvsClient client = clientFactory.open(address, port, deadline)) {
+      client.advancePosition(minPosition);
       boolean allSucceeded = run(client, printer);
+      if (showPosition) {
+        spec.commandLine().getErr().printf("position %d%n", client.position());
+      }
       return allSucceeded ? EXIT_OK : EXIT_NEGATIVE;
     } catch (KvsException e) {
       return report(e);
@@ -258,43 +286,55 @@ public final class ClientCommand implements Callable<Integer> {
         item.version().isPresent()
             ? client.remove(item.key(), item.version().getAsInt())
             : client.remove(item.key());
-    int answer = removed ? Math.max(item.version().orElse(0), 0) : -1;
-    printer.removed(item.key(), answer);
+    printer.removed(item.key(), removedAnswer(item, removed));
     return removed;
   }
 
+  /** The results are collected before printing, so a call that fails midway prints none. */
   private boolean insereVarias(KvsClient client, ResultPrinter printer) {
     List<KeyValue> items =
         IntStream.range(0, keys.size())
             .mapToObj(i -> KeyValue.of(keys.get(i), values.get(i)))
             .toList();
-    List<OptionalInt> answers = client.putAll(items);
-    for (int i = 0; i < items.size(); i++) {
-      printer.put(keys.get(i), answers.get(i).orElse(-1));
+    List<PutResult> results;
+    try (Stream<PutResult> answers = client.putAll(items)) {
+      results = answers.toList();
     }
-    return answers.stream().allMatch(OptionalInt::isPresent);
+    results.forEach(r -> printer.put(r.request().key(), r.version().orElse(-1)));
+    return results.stream().allMatch(PutResult::stored);
   }
 
   private boolean consultaVarias(KvsClient client, ResultPrinter printer) {
-    List<Optional<Entry>> entries = client.getAll(perKeyVersions());
-    for (int i = 0; i < keys.size(); i++) {
-      printer.entry(keys.get(i), entries.get(i));
+    List<GetResult> results;
+    try (Stream<GetResult> answers = client.getAll(perKeyVersions())) {
+      results = answers.toList();
     }
-    return entries.stream().allMatch(Optional::isPresent);
+    results.forEach(r -> printer.entry(r.request().key(), r.entry()));
+    return results.stream().allMatch(r -> r.entry().isPresent());
   }
 
+  /** Prints what the server answers: the version removed when it is positive, else 0, or -1. */
   private boolean removeVarias(KvsClient client, ResultPrinter printer) {
-    List<OptionalInt> answers = client.removeAll(perKeyVersions());
-    for (int i = 0; i < keys.size(); i++) {
-      printer.removed(keys.get(i), answers.get(i).orElse(-1));
+    List<RemoveResult> results;
+    try (Stream<RemoveResult> answers = client.removeAll(perKeyVersions())) {
+      results = answers.toList();
     }
-    return answers.stream().allMatch(OptionalInt::isPresent);
+    results.forEach(
+        r -> printer.removed(r.request().key(), removedAnswer(r.request(), r.removed())));
+    return results.stream().allMatch(RemoveResult::removed);
   }
 
   /** Without -e, the version sent is 0: the newest version of every key. */
   private boolean snapshot(KvsClient client, ResultPrinter printer) {
-    printer.snapshot(client.snapshot(versions.isEmpty() ? 0 : versions.get(0)));
+    try (Stream<Entry> entries = client.snapshot(versions.isEmpty() ? 0 : versions.get(0))) {
+      printer.snapshot(entries.toList());
+    }
     return true;
+  }
+
+  /** The server's answer to a removal: the version asked for when positive, else 0; or -1. */
+  private static int removedAnswer(KeyVersion item, boolean removed) {
+    return removed ? Math.max(item.version().orElse(0), 0) : -1;
   }
 
   /** For consulta and remove: the key, with the version only when -e was given. */
@@ -332,6 +372,9 @@ public final class ClientCommand implements Callable<Integer> {
   private void validate() {
     if (port < 1 || port > 65535) {
       throw usage("--port must be between 1 and 65535, got " + port);
+    }
+    if (minPosition < 0) {
+      throw usage("--min-position must not be negative, got " + minPosition);
     }
     if (op == null) {
       // Not required=true in the annotation: picocli would then ask for it before "status" too.
@@ -401,6 +444,8 @@ public final class ClientCommand implements Callable<Integer> {
         || !keys.isEmpty()
         || !values.isEmpty()
         || !versions.isEmpty()
+        || minPosition != 0
+        || showPosition
         || spec.commandLine().getParseResult().hasMatchedOption("--port");
   }
 

@@ -1,6 +1,10 @@
 package kvs.client.internal;
 
 import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import kvs.client.KvsException;
 import kvs.client.KvsException.Code;
 
@@ -22,6 +26,47 @@ final class GrpcErrors {
     }
     Status status = Status.fromThrowable(failure);
     return new KvsException(codeOf(status), describe(status), failure);
+  }
+
+  /**
+   * The exception to throw on the caller's thread for a failure that happened on a gRPC thread: a
+   * {@link KvsException} is wrapped in a new one with the same code and message, so that the stack
+   * trace shows the caller; the caller's own exceptions (from its iterator or consumer) are
+   * rethrown as they are.
+   */
+  static RuntimeException forCaller(Throwable failure) {
+    if (failure instanceof KvsException kvsException) {
+      return new KvsException(kvsException.code(), kvsException.getMessage(), kvsException);
+    }
+    if (isGrpc(failure) || !(failure instanceof RuntimeException)) {
+      return translate(failure);
+    }
+    return (RuntimeException) failure;
+  }
+
+  /** What a future fails with: gRPC failures translated, everything else as it is. */
+  static Throwable forFuture(Throwable failure) {
+    return isGrpc(failure) ? translate(failure) : failure;
+  }
+
+  /**
+   * Waits for a call's future on the caller's thread. An interrupted caller cancels the call, gets
+   * its interrupt flag back, and a {@link Code#INTERRUPTED}.
+   */
+  static <T> T await(CompletableFuture<T> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      future.cancel(false);
+      Thread.currentThread().interrupt();
+      throw new KvsException(Code.INTERRUPTED, "interrupted while waiting for the server", e);
+    } catch (ExecutionException e) {
+      throw forCaller(e.getCause());
+    }
+  }
+
+  private static boolean isGrpc(Throwable failure) {
+    return failure instanceof StatusRuntimeException || failure instanceof StatusException;
   }
 
   private static Code codeOf(Status status) {

@@ -1,40 +1,34 @@
 package kvs.client.internal;
 
 import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.NameResolverRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.stream.Stream;
+import kvs.client.AsyncKvsClient;
 import kvs.client.Entry;
+import kvs.client.GetResult;
 import kvs.client.KeyValue;
 import kvs.client.KeyVersion;
 import kvs.client.KvsClient;
-import kvs.client.KvsException;
-import kvs.client.KvsException.Code;
+import kvs.client.PutResult;
+import kvs.client.RemoveResult;
 import kvs.client.ServerStatus;
-import kvs.proto.ChaveValor;
-import kvs.proto.ChaveVersao;
-import kvs.proto.KVSGrpc;
-import kvs.proto.Tupla;
-import kvs.proto.Versao;
-import kvs.proto.admin.KvsAdminGrpc;
-import kvs.proto.admin.StatusReply;
-import kvs.proto.admin.StatusRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link KvsClient} over gRPC. Unary operations use the unary RPCs, batches the bidirectional
- * streams, {@link #status()} the {@code kvs.admin.KvsAdmin} service on the same channel, and every
- * call carries the configured deadline. Nothing is retried.
+ * {@link KvsClient} over gRPC: the blocking calls wait on the {@link GrpcAsyncKvsClient}'s futures
+ * and sinks. The channel it builds for targets resolves them with {@link
+ * StaticTargetsResolverProvider}, balances round robin and retries per {@link ServiceConfig}; every
+ * channel, also a caller's, goes through {@link RequestMetadata}.
  *
  * <p>Build it with {@link KvsClient#builder()}; this class is public only for the builder.
  */
@@ -43,129 +37,134 @@ public final class GrpcKvsClient implements KvsClient {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcKvsClient.class);
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
-  private final Channel channel;
   private final ManagedChannel ownedChannel;
-  private final long deadlineNanos;
+  private final KvsCalls calls;
+  private final PositionTracker position;
+  private final GrpcAsyncKvsClient async;
 
-  private GrpcKvsClient(Channel channel, ManagedChannel ownedChannel, Duration deadline) {
-    this.channel = Objects.requireNonNull(channel, "channel");
+  private GrpcKvsClient(
+      ManagedChannel ownedChannel, KvsCalls calls, PositionTracker position, Duration deadline) {
     this.ownedChannel = ownedChannel;
-    this.deadlineNanos = deadline.toNanos();
+    this.calls = calls;
+    this.position = position;
+    this.async = new GrpcAsyncKvsClient(calls, deadline);
   }
 
   /**
-   * Returns a client over a channel the caller owns; {@link #close()} leaves it open.
+   * Returns a client as configured: over the caller's channel, or over a channel of its own to the
+   * targets.
    *
-   * @param channel the channel
-   * @param deadline the deadline of every call
+   * @param config what the builder collected
    * @return the client
    */
-  public static GrpcKvsClient overCallerChannel(Channel channel, Duration deadline) {
-    return new GrpcKvsClient(channel, null, deadline);
+  public static KvsClient create(ClientConfig config) {
+    ManagedChannel owned = config.channel() == null ? openChannel(config) : null;
+    Channel base = owned != null ? owned : config.channel();
+    PositionTracker position = new PositionTracker();
+    Channel channel =
+        ClientInterceptors.intercept(
+            base,
+            new RequestMetadata(
+                position, config.readYourWrites(), () -> UUID.randomUUID().toString()));
+    return new GrpcKvsClient(owned, new KvsCalls(channel), position, config.deadline());
   }
 
-  /**
-   * Returns a client that owns its channel and shuts it down in {@link #close()}.
-   *
-   * @param channel the channel
-   * @param deadline the deadline of every call
-   * @return the client
-   */
-  public static GrpcKvsClient overOwnedChannel(ManagedChannel channel, Duration deadline) {
-    return new GrpcKvsClient(channel, channel, deadline);
+  private static ManagedChannel openChannel(ClientConfig config) {
+    StaticTargetsResolverProvider targets = new StaticTargetsResolverProvider(config.targets());
+    NameResolverRegistry registry = new NameResolverRegistry();
+    registry.register(targets);
+    ManagedChannelBuilder<?> builder =
+        Grpc.newChannelBuilder(targets.channelTarget(), config.credentials(), registry)
+            .disableServiceConfigLookUp()
+            .defaultServiceConfig(ServiceConfig.of(config.maxAttempts(), config.retryWrites()))
+            .maxRetryAttempts(config.maxAttempts())
+            .enableRetry();
+    if (config.keepAliveTime() != null) {
+      builder
+          .keepAliveTime(config.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+          .keepAliveTimeout(config.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
+          .keepAliveWithoutCalls(false);
+    }
+    LOG.debug("connecting to {}", config.targets());
+    return builder.build();
   }
 
   @Override
   public int put(String key, String value) {
-    int answer = call(stub -> stub.insere(WireMapper.toWire(KeyValue.of(key, value)))).getVersao();
-    LOG.debug("put {} -> {}", key, answer);
-    return WireMapper.toPutResult(answer)
-        .orElseThrow(
-            () ->
-                new KvsException(
-                    Code.REJECTED, "server rejected key or value (answered " + answer + ")"));
+    return GrpcErrors.await(async.put(key, value));
   }
 
   @Override
   public Optional<Entry> get(String key) {
-    return get(KeyVersion.of(key));
+    return GrpcErrors.await(async.get(key));
   }
 
   @Override
   public Optional<Entry> get(String key, int version) {
-    return get(KeyVersion.of(key, version));
-  }
-
-  private Optional<Entry> get(KeyVersion item) {
-    Tupla answer = call(stub -> stub.consulta(WireMapper.toWire(item)));
-    LOG.debug("get {} -> version {}", item, answer.getVersao());
-    return WireMapper.toEntry(answer);
+    return GrpcErrors.await(async.get(key, version));
   }
 
   @Override
   public boolean remove(String key) {
-    return remove(KeyVersion.of(key));
+    return GrpcErrors.await(async.remove(key));
   }
 
   @Override
   public boolean remove(String key, int version) {
-    return remove(KeyVersion.of(key, version));
-  }
-
-  private boolean remove(KeyVersion item) {
-    int answer = call(stub -> stub.remove(WireMapper.toWire(item))).getVersao();
-    LOG.debug("remove {} -> {}", item, answer);
-    return WireMapper.toRemoveResult(answer).isPresent();
+    return GrpcErrors.await(async.remove(key, version));
   }
 
   @Override
-  public List<OptionalInt> putAll(List<KeyValue> items) {
-    List<ChaveValor> requests = items.stream().map(WireMapper::toWire).toList();
-    List<Versao> replies = batch(stub -> stub::insereVarias, requests);
-    return replies.stream().map(reply -> WireMapper.toPutResult(reply.getVersao())).toList();
+  public Stream<PutResult> putAll(Iterable<KeyValue> items) {
+    ResultIterator<PutResult> results = new ResultIterator<>();
+    return async.putAll(items.iterator(), results) ? results.stream() : Stream.empty();
   }
 
   @Override
-  public List<Optional<Entry>> getAll(List<KeyVersion> items) {
-    List<ChaveVersao> requests = items.stream().map(WireMapper::toWire).toList();
-    List<Tupla> replies = batch(stub -> stub::consultaVarias, requests);
-    return replies.stream().map(WireMapper::toEntry).toList();
+  public Stream<GetResult> getAll(Iterable<KeyVersion> items) {
+    ResultIterator<GetResult> results = new ResultIterator<>();
+    return async.getAll(items.iterator(), results) ? results.stream() : Stream.empty();
   }
 
   @Override
-  public List<OptionalInt> removeAll(List<KeyVersion> items) {
-    List<ChaveVersao> requests = items.stream().map(WireMapper::toWire).toList();
-    List<Versao> replies = batch(stub -> stub::removeVarias, requests);
-    return replies.stream().map(reply -> WireMapper.toRemoveResult(reply.getVersao())).toList();
+  public Stream<RemoveResult> removeAll(Iterable<KeyVersion> items) {
+    ResultIterator<RemoveResult> results = new ResultIterator<>();
+    return async.removeAll(items.iterator(), results) ? results.stream() : Stream.empty();
   }
 
   @Override
-  public List<Entry> snapshot(int version) {
-    Versao request = Versao.newBuilder().setVersao(version).build();
-    return call(
-        stub -> {
-          List<Entry> entries = new ArrayList<>();
-          // The iterator must be drained: that is what ends the call.
-          for (Iterator<Tupla> replies = stub.snapshot(request); replies.hasNext(); ) {
-            WireMapper.toEntry(replies.next()).ifPresent(entries::add);
-          }
-          return entries;
-        });
+  public Stream<Entry> snapshot(int version) {
+    ResultIterator<Entry> results = new ResultIterator<>();
+    async.snapshot(version, results);
+    return results.stream();
   }
 
   @Override
   public ServerStatus status() {
-    KvsAdminGrpc.KvsAdminBlockingStub stub =
-        KvsAdminGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS);
-    StatusReply reply;
-    try {
-      reply = stub.status(StatusRequest.getDefaultInstance());
-    } catch (StatusRuntimeException e) {
-      throw GrpcErrors.translate(e);
+    return GrpcErrors.await(async.status());
+  }
+
+  @Override
+  public long position() {
+    return position.get();
+  }
+
+  @Override
+  public void advancePosition(long position) {
+    if (position < 0) {
+      throw new IllegalArgumentException("position must not be negative: " + position);
     }
-    LOG.debug("status -> {} at position {}", reply.getServerId(), reply.getPosition());
-    return WireMapper.toStatus(reply);
+    this.position.advance(position);
+  }
+
+  @Override
+  public KvsClient withDeadline(Duration deadline) {
+    return new GrpcKvsClient(null, calls, position, positive(deadline));
+  }
+
+  @Override
+  public AsyncKvsClient async() {
+    return async;
   }
 
   @Override
@@ -184,26 +183,11 @@ public final class GrpcKvsClient implements KvsClient {
     }
   }
 
-  private <T> T call(Function<KVSGrpc.KVSBlockingStub, T> rpc) {
-    KVSGrpc.KVSBlockingStub stub =
-        KVSGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS);
-    try {
-      return rpc.apply(stub);
-    } catch (StatusRuntimeException e) {
-      throw GrpcErrors.translate(e);
+  static Duration positive(Duration deadline) {
+    Objects.requireNonNull(deadline, "deadline");
+    if (deadline.isNegative() || deadline.isZero()) {
+      throw new IllegalArgumentException("deadline must be positive: " + deadline);
     }
-  }
-
-  private <ReqT, RespT> List<RespT> batch(
-      Function<KVSGrpc.KVSStub, Function<StreamObserver<RespT>, StreamObserver<ReqT>>> rpc,
-      List<ReqT> requests) {
-    if (requests.isEmpty()) {
-      return List.of();
-    }
-    KVSGrpc.KVSStub stub =
-        KVSGrpc.newStub(channel).withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS);
-    List<RespT> replies = BidiBatch.run(rpc.apply(stub), requests);
-    LOG.debug("batch of {} answered", requests.size());
-    return replies;
+    return deadline;
   }
 }

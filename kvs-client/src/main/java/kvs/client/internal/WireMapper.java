@@ -4,13 +4,17 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 import kvs.client.Entry;
+import kvs.client.GetResult;
 import kvs.client.KeyValue;
 import kvs.client.KeyVersion;
+import kvs.client.PutResult;
+import kvs.client.RemoveResult;
 import kvs.client.ServerStatus;
 import kvs.client.ServerStatus.PeerInfo;
 import kvs.proto.ChaveValor;
 import kvs.proto.ChaveVersao;
 import kvs.proto.Tupla;
+import kvs.proto.Versao;
 import kvs.proto.admin.PeerStatus;
 import kvs.proto.admin.StatusReply;
 
@@ -48,8 +52,20 @@ final class WireMapper {
   }
 
   /** A removal answers the version removed, 0 for "all versions", or -1 for "nothing removed". */
-  static OptionalInt toRemoveResult(int answer) {
-    return answer >= 0 ? OptionalInt.of(answer) : OptionalInt.empty();
+  static boolean removed(int answer) {
+    return answer >= 0;
+  }
+
+  static PutResult toPutResult(KeyValue request, Versao reply) {
+    return new PutResult(request, toPutResult(reply.getVersao()));
+  }
+
+  static GetResult toGetResult(KeyVersion request, Tupla reply) {
+    return new GetResult(request, toEntry(reply));
+  }
+
+  static RemoveResult toRemoveResult(KeyVersion request, Versao reply) {
+    return new RemoveResult(request, removed(reply.getVersao()));
   }
 
   /** Copies a status reply field by field; the peers keep the server's order. */

@@ -432,6 +432,63 @@ class ClientCommandTest {
         run.err().get(0));
   }
 
+  @Nested
+  class Positions {
+    private final FakeKvsService tracked = new FakeKvsService();
+    private InProcessKvs trackedServer;
+
+    @BeforeEach
+    void start() {
+      trackedServer = InProcessKvs.start(() -> tracked.definition());
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+      trackedServer.close();
+    }
+
+    @Test
+    void showPositionPrintsTheWritesPositionToStderrAndNothingElseChanges() {
+      run(inProcess(trackedServer), "-o", "insere", "-k", "chave1", "-v", "valor1");
+
+      Run run =
+          run(
+              inProcess(trackedServer),
+              "-o",
+              "insere",
+              "-k",
+              "chave2",
+              "-v",
+              "valor1",
+              "--show-position");
+
+      assertEquals(List.of("chave2 -> version 1"), run.out());
+      assertEquals(List.of("position 2"), run.err());
+      assertEquals(0, run.exitCode());
+    }
+
+    @Test
+    void minPositionIsSentWithReads() {
+      Run run =
+          run(inProcess(trackedServer), "-o", "consulta", "-k", "chave1", "--min-position", "0");
+      Run behind =
+          run(inProcess(trackedServer), "-o", "consulta", "-k", "chave1", "--min-position", "5");
+
+      assertEquals(1, run.exitCode());
+      assertEquals(3, behind.exitCode());
+      assertEquals("5", tracked.metadata().calls("Consulta").get(1).minPosition());
+      assertTrue(behind.err().get(0).contains("behind position 5"), behind.err().toString());
+    }
+
+    @Test
+    void aNegativeMinPositionIsAUsageError() {
+      assertEquals(
+          2,
+          run(inProcess(trackedServer), "-o", "consulta", "-k", "chave1", "--min-position=-1")
+              .exitCode());
+    }
+  }
+
   @Test
   void deadlineExceededIsExitThree() throws InterruptedException {
     try (InProcessKvs silent = InProcessKvs.start(new SilentKvsService())) {
