@@ -222,16 +222,15 @@ public final class CatchUp {
     issued.add(requestId);
     firstAnswerNanos = 0;
     StateRequest request = new StateRequest(identity.serverId(), identity.run(), requestId, transport.replyTopic());
-    if (transport.isConnected()) {
-      transport
-          .publish(codec.encode(request))
-          .whenComplete(
-              (ok, error) -> {
-                if (error != null) {
-                  log.warn("Publishing a state request failed ({}); will retry", error.toString());
-                }
-              });
-    }
+    // Published even while (re)connecting: the client sends it once connected, or it fails.
+    transport
+        .publish(codec.encode(request))
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                log.warn("Publishing a state request failed ({}); will retry", error.toString());
+              }
+            });
     // If none of our requests comes back (lost, or no broker), ask again. An earlier one that
     // does come back still counts.
     reschedule(timeout, this::sendRequestAgain);

@@ -171,9 +171,14 @@ public final class MqttTransport implements ReplicationTransport {
                     broker,
                     sessionResumed ? "session resumed" : "session lost");
               }
-              connected.set(true);
-              warnedWaiting.set(false);
-              deliver(() -> listener.onConnected(first, sessionResumed));
+              // Connected only once the listener has seen it: a lost session must stop the
+              // server from serving before anyone can take it for connected and caught up.
+              deliver(
+                  () -> {
+                    listener.onConnected(first, sessionResumed);
+                    connected.set(true);
+                    warnedWaiting.set(false);
+                  });
             });
   }
 
