@@ -20,8 +20,4 @@ public record ServerConfig(
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
   }
 
-  /** The defaults of {@code server.sh} for {@code serverId}. */
-  public static ServerConfig defaults(String serverId) {
-    return new ServerConfig(serverId, Duration.ofSeconds(3), Duration.ofSeconds(3), Duration.ofMillis(500));
-  }
 }

@@ -10,24 +10,23 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import kvs.proto.KVSGrpc;
 import kvs.server.testing.Eventually;
 import kvs.server.testing.MosquittoBroker;
+import kvs.server.testing.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The packaged server as users run it: {@code java -jar kvs-server.jar PORT}. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ServerProcessIT {
-  private static final Path JAR = Path.of("target", "kvs-server.jar");
-
   private static Process launch(Path log, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", JAR.toString()));
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return new ProcessBuilder(ServerProcess.command(List.of(args)))
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 
   @Test
@@ -89,9 +88,5 @@ class ServerProcessIT {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-  }
-
-  private static String javaBinary() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 }

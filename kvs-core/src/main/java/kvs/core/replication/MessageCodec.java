@@ -135,7 +135,7 @@ public final class MessageCodec {
     }
     List<RecentRequest> requests = new ArrayList<>();
     // Absent in chunks of servers that predate request ids: no recent requests.
-    for (JsonNode pair : root.has("requests") ? requiredArray(root, "requests", from) : mapperlessEmpty()) {
+    for (JsonNode pair : root.has("requests") ? requiredArray(root, "requests", from) : emptyArray()) {
       if (!pair.isArray() || pair.size() != 2 || !pair.get(0).isTextual() || !pair.get(1).canConvertToExactIntegral()
           || !pair.get(1).canConvertToInt()) {
         throw new MalformedMessageException("a recent request must be [text, number]", from);
@@ -309,7 +309,7 @@ public final class MessageCodec {
     }
   }
 
-  private static JsonNode mapperlessEmpty() {
+  private static JsonNode emptyArray() {
     return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
   }
 

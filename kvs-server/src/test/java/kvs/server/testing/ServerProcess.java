@@ -51,18 +51,20 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
-  private void launch() throws IOException {
+  /** {@code java -jar target/kvs-server.jar ARGS...}, with this JVM's java. */
+  public static List<String> command(List<String> args) {
     List<String> command =
         new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-jar",
-                JAR.toString(),
-                String.valueOf(port)));
+            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar", JAR.toString()));
+    command.addAll(args);
+    return command;
+  }
+
+  private void launch() throws IOException {
+    List<String> command = new ArrayList<>(List.of(String.valueOf(port)));
     command.addAll(args);
     process =
-        new ProcessBuilder(command)
+        new ProcessBuilder(command(command))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
