@@ -34,8 +34,7 @@ public final class VersionedStore {
   public static VersionedStore of(Iterable<KeyRecord> records) {
     VersionedStore store = new VersionedStore();
     for (KeyRecord record : records) {
-      KeyHistory history = new KeyHistory(record);
-      if (store.histories.put(record.key(), history) != null) {
+      if (store.histories.put(record.key(), new KeyHistory(record)) != null) {
         throw new IllegalArgumentException("key twice: " + record.key());
       }
       store.digest += StateDigest.ofHighest(record.key(), record.highestVersion());
@@ -81,9 +80,7 @@ public final class VersionedStore {
       }
       forget(key, version, value);
     } else {
-      List<Map.Entry<Integer, String>> all = new ArrayList<>(history.versions().entrySet());
-      history.versions().clear();
-      all.forEach(e -> forget(key, e.getKey(), e.getValue()));
+      history.removeAll((v, value) -> forget(key, v, value));
     }
     liveKeys -= history.liveVersions() == 0 ? 1 : 0;
     return version > 0 ? version : REMOVED_ALL;
@@ -100,10 +97,7 @@ public final class VersionedStore {
    */
   public Optional<Entry> get(String key, int version) {
     KeyHistory history = InputRules.isValid(key) ? histories.get(key) : null;
-    if (history == null) {
-      return Optional.empty();
-    }
-    return history.find(version).map(e -> new Entry(key, e.getValue(), e.getKey()));
+    return history == null ? Optional.empty() : Optional.ofNullable(history.find(key, version));
   }
 
   /**
@@ -113,10 +107,12 @@ public final class VersionedStore {
   public List<Entry> snapshot(int version) {
     List<Entry> entries = new ArrayList<>();
     histories.forEach(
-        (key, history) ->
-            history
-                .find(version)
-                .ifPresent(e -> entries.add(new Entry(key, e.getValue(), e.getKey()))));
+        (key, history) -> {
+          Entry entry = history.find(key, version);
+          if (entry != null) {
+            entries.add(entry);
+          }
+        });
     entries.sort(Comparator.comparing(Entry::key));
     return entries;
   }
