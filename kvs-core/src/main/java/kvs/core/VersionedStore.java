@@ -1,11 +1,10 @@
 package kvs.core;
 
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The multi-version map (key -> version -> value) with the contract's rules. Pure and
@@ -22,8 +21,9 @@ public final class VersionedStore {
   /** The answer of a remove of every version. */
   public static final int REMOVED_ALL = 0;
 
-  // Entries stay after all their versions are removed: they keep the highest version ever used.
-  private final Map<String, KeyHistory> histories = new HashMap<>();
+  // Sorted, so that snapshots and records come out in key order without a sort. Entries stay
+  // after all their versions are removed: they keep the highest version ever used.
+  private final NavigableMap<String, KeyHistory> histories = new TreeMap<>();
   private long liveVersions;
   private int liveKeys;
   private long digest;
@@ -113,7 +113,6 @@ public final class VersionedStore {
             entries.add(entry);
           }
         });
-    entries.sort(Comparator.comparing(Entry::key));
     return entries;
   }
 
@@ -121,7 +120,6 @@ public final class VersionedStore {
   public List<KeyRecord> records() {
     List<KeyRecord> records = new ArrayList<>(histories.size());
     histories.forEach((key, history) -> records.add(history.toRecord(key)));
-    records.sort(Comparator.comparing(KeyRecord::key));
     return records;
   }
 

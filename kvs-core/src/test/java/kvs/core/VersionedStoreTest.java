@@ -128,6 +128,18 @@ class VersionedStoreTest {
   }
 
   @Test
+  void keyOrderIsJavaStringOrder() {
+    // UTF-16 order, not code point order: U+1F600 (surrogates D83D DE00) sorts before U+FF21.
+    store.put("\uFF21bc", "valor1");
+    store.put("\uD83D\uDE00xy", "valor1");
+    store.put("Zeta", "valor1");
+    store.put("alfa", "valor1");
+    List<String> expected = List.of("Zeta", "alfa", "\uD83D\uDE00xy", "\uFF21bc");
+    assertEquals(expected, store.snapshot(0).stream().map(Entry::key).toList());
+    assertEquals(expected, store.records().stream().map(KeyRecord::key).toList());
+  }
+
+  @Test
   void snapshotLeavesOutKeysWithoutSuchVersion() {
     store.put("chave1", "valor1");
     store.remove("chave1", 1);
