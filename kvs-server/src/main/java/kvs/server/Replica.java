@@ -6,6 +6,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import kvs.core.Entry;
+import kvs.core.SnapshotCursor;
 import kvs.core.VersionedStore;
 import kvs.core.replication.ReplicationMessage;
 import kvs.core.replication.StateImage;
@@ -105,11 +106,49 @@ public final class Replica {
     }
   }
 
-  /** See {@link VersionedStore#snapshot}. */
-  public List<Entry> snapshot(int version) {
+  /** A snapshot cursor on this replica's state, and the stream position of that state. */
+  public record OpenSnapshot(SnapshotCursor cursor, long position) {}
+
+  /**
+   * Opens a cursor on {@link VersionedStore#snapshot snapshot(version)} as of now, to read with
+   * {@link #readSnapshot} while this replica goes on applying the stream; close it with {@link
+   * #closeSnapshot}. (A state installed meanwhile does not disturb it: it goes on reading the
+   * state it was opened on.)
+   */
+  public OpenSnapshot openSnapshot(int version) {
+    lock.writeLock().lock();
+    try {
+      return new OpenSnapshot(machine.store().openCursor(version), machine.position());
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** The next page of an open snapshot; see {@link SnapshotCursor#next}. */
+  public List<Entry> readSnapshot(SnapshotCursor cursor, int max) {
     lock.readLock().lock();
     try {
-      return machine.store().snapshot(version);
+      return cursor.next(max);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Closes a cursor from {@link #openSnapshot}; closing twice is harmless. */
+  public void closeSnapshot(SnapshotCursor cursor) {
+    lock.writeLock().lock();
+    try {
+      cursor.close();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** How many snapshot cursors are open on the current state. */
+  public int openSnapshots() {
+    lock.readLock().lock();
+    try {
+      return machine.store().openCursorCount();
     } finally {
       lock.readLock().unlock();
     }

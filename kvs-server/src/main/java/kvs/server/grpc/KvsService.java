@@ -1,9 +1,8 @@
 package kvs.server.grpc;
 
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import kvs.core.Entry;
 import kvs.core.InputRules;
 import kvs.core.replication.Operation;
 import kvs.proto.ChaveValor;
@@ -83,21 +82,9 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
   @Override
   public void snapshot(Versao request, StreamObserver<Tupla> reply) {
     CallMetadata.Call call = CallMetadata.current();
-    afterMinPosition(call)
-        .whenComplete(
-            (ignored, error) -> {
-              if (error != null) {
-                reply.onError(WireResults.status(error).asRuntimeException());
-                return;
-              }
-              call.reflects(replica.position());
-              List<Entry> entries = replica.snapshot(request.getVersao());
-              if (entries.isEmpty()) {
-                reply.onNext(WireResults.BLANK);
-              }
-              entries.forEach(entry -> reply.onNext(WireResults.tupla(entry)));
-              reply.onCompleted();
-            });
+    SnapshotStream stream =
+        new SnapshotStream((ServerCallStreamObserver<Tupla>) reply, replica, request.getVersao(), call);
+    stream.startAfter(afterMinPosition(call));
   }
 
   private Tupla get(ChaveVersao request, CallMetadata.Call call) {
