@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Runs the KVS command-line client, e.g.
 #   ./client.sh -p 9000 -o insere -k chave1 -v valor1 --json
+# or, with "bench" first, the benchmark tool (kvs-bench), e.g.
+#   ./client.sh bench insere -p 9000,9001,9002 -c 16 -d 10s      (./client.sh bench --help)
 # Extra JVM options can be passed in KVS_JAVA_OPTS.
 set -euo pipefail
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 JAR="$DIR/kvs-client/target/kvs-client-cli.jar"
+ARGS=("$@")
+if [[ ${1:-} == bench ]]; then
+  JAR="$DIR/kvs-bench/target/kvs-bench.jar"
+  ARGS=("${@:2}")
+fi
 
 if [[ ! -f $JAR ]]; then
   echo "client.sh: $JAR not found; run ./compile.sh first" >&2
@@ -20,4 +27,4 @@ esac
 
 # KVS_JAVA_OPTS is a whitespace-separated list of JVM options (split, not globbed).
 read -r -a java_opts <<<"${KVS_JAVA_OPTS:-}"
-exec java "${java_opts[@]}" -jar "$JAR" "$@"
+exec java "${java_opts[@]}" -jar "$JAR" "${ARGS[@]}"

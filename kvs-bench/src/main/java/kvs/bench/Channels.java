@@ -1,0 +1,61 @@
+package kvs.bench;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One plaintext Netty channel per target. Answers are handled on the transport's own threads
+ * (direct executor): the benchmark's callbacks never block, so a hop to another thread would only
+ * add client cost to every figure.
+ */
+final class Channels implements AutoCloseable {
+  private final List<Target> targets;
+  private final List<ManagedChannel> channels;
+
+  private Channels(List<Target> targets, List<ManagedChannel> channels) {
+    this.targets = targets;
+    this.channels = channels;
+  }
+
+  static Channels open(List<Target> targets) {
+    List<ManagedChannel> channels = new ArrayList<>();
+    for (Target target : targets) {
+      channels.add(
+          NettyChannelBuilder.forAddress(target.host(), target.port())
+              .usePlaintext()
+              .directExecutor()
+              .build());
+    }
+    return new Channels(List.copyOf(targets), List.copyOf(channels));
+  }
+
+  int size() {
+    return channels.size();
+  }
+
+  ManagedChannel get(int index) {
+    return channels.get(index);
+  }
+
+  Target target(int index) {
+    return targets.get(index);
+  }
+
+  /** Shuts every channel down: calls in flight get 5 s, then they are cancelled. */
+  @Override
+  public void close() {
+    channels.forEach(ManagedChannel::shutdown);
+    try {
+      for (ManagedChannel channel : channels) {
+        channel.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      channels.forEach(ManagedChannel::shutdownNow);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package kvs.bench;
+
+/**
+ * Which key request number {@code i} uses: with {@code keys == 0} a distinct key for every request,
+ * otherwise the requests cycle over {@code keys} keys (1: everyone writes the same key).
+ */
+record KeySpace(NumberedText format, long keys) {
+
+  String key(long i) {
+    return format.text(keys == 0 ? i : Math.floorMod(i, keys));
+  }
+
+  /** "distinct", "1 shared key" or "100,000 keys", for the report. */
+  String describe() {
+    if (keys == 0) {
+      return "a distinct key per request";
+    }
+    return keys == 1 ? "1 shared key" : String.format(java.util.Locale.ROOT, "%,d keys", keys);
+  }
+}
