@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds KVS: makes sure Java 17+, Maven and Mosquitto are installed (installing
 # them with apt-get on Debian/Ubuntu when missing), then builds the runnable jars
-#   kvs-server/target/kvs-server.jar and kvs-client/target/kvs-client-cli.jar
+#   kvs-server/target/kvs-server.jar, kvs-client/target/kvs-client-cli.jar and
+#   kvs-bench/target/kvs-bench.jar (./client.sh bench)
 # with Maven, unless they are already newer than every source file.
 #
 # Usage: ./compile.sh [--force]     (--force rebuilds even when nothing changed)
@@ -11,6 +12,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 readonly SERVER_JAR=kvs-server/target/kvs-server.jar
 readonly CLIENT_JAR=kvs-client/target/kvs-client-cli.jar
+readonly BENCH_JAR=kvs-bench/target/kvs-bench.jar
 readonly MIN_JAVA=17
 
 say() { echo "compile.sh: $*"; }
@@ -105,12 +107,14 @@ ensure_mosquitto() {
 
 # --- build ---------------------------------------------------------------------
 
-# up_to_date : true when both jars exist and no source, proto or pom.xml file is
-# newer than the older of the two jars.
+# up_to_date : true when every jar exists and no source, proto or pom.xml file is
+# newer than the oldest jar.
 up_to_date() {
-  [[ -f $SERVER_JAR && -f $CLIENT_JAR ]] || return 1
-  local oldest=$SERVER_JAR
-  [[ $CLIENT_JAR -ot $SERVER_JAR ]] && oldest=$CLIENT_JAR
+  [[ -f $SERVER_JAR && -f $CLIENT_JAR && -f $BENCH_JAR ]] || return 1
+  local oldest=$SERVER_JAR jar
+  for jar in "$CLIENT_JAR" "$BENCH_JAR"; do
+    if [[ $jar -ot $oldest ]]; then oldest=$jar; fi
+  done
   local -a roots=(pom.xml)
   local p
   for p in proto kvs-*/src kvs-*/pom.xml; do
@@ -134,6 +138,7 @@ say "building with 'mvn -B -q -DskipTests install'"
 mvn -B -q -DskipTests install || die "Maven build failed (see the output above)"
 [[ -f $SERVER_JAR ]] || die "build finished but $SERVER_JAR is missing"
 [[ -f $CLIENT_JAR ]] || die "build finished but $CLIENT_JAR is missing"
-# Maven may leave an unchanged jar untouched; mark both as fresh for up_to_date.
-touch "$SERVER_JAR" "$CLIENT_JAR"
-say "built $SERVER_JAR and $CLIENT_JAR"
+[[ -f $BENCH_JAR ]] || die "build finished but $BENCH_JAR is missing"
+# Maven may leave an unchanged jar untouched; mark them all as fresh for up_to_date.
+touch "$SERVER_JAR" "$CLIENT_JAR" "$BENCH_JAR"
+say "built $SERVER_JAR, $CLIENT_JAR and $BENCH_JAR"
