@@ -199,7 +199,8 @@ final class Report {
   }
 
   private String keySpace() {
-    return new KeySpace(new NumberedText("bench-", config.keySize()), config.keys()).describe();
+    String keys = new KeySpace(new NumberedText("bench-", config.keySize()), config.keys()).describe();
+    return config.workload() == Workload.INSERE_VARIAS ? keys.replace("per request", "per item") : keys;
   }
 
   private double mainRate() {
