@@ -71,9 +71,8 @@ final class LoadLoop {
     if (count == 0) {
       stop();
     }
-    if (durationNanos != UNLIMITED) {
-      scheduler.schedule(this::stop, durationNanos, TimeUnit.NANOSECONDS);
-    }
+    // No timer for the duration: every attempt to send checks the time (the open loop: the
+    // request's intended time, so every request due before the end is sent, however late).
     if (rate > 0) {
       scheduler.execute(this::pace);
     } else {
