@@ -81,4 +81,45 @@ class BrokerOutageIT {
       broker.close();
     }
   }
+
+  @Test
+  void writesWorkAgainAfterThePublishingConnectionIsCutOff() throws Exception {
+    try (MosquittoBroker broker = MosquittoBroker.start()) {
+      String name = "cut-" + System.nanoTime();
+      KvsServer server =
+          new KvsServer(
+              io.grpc.inprocess.InProcessServerBuilder.forName(name),
+              applyThread ->
+                  new kvs.server.replication.MqttTransport(
+                      kvs.server.replication.BrokerAddress.parse(broker.uri()), "t-" + name, "kvs-" + name, Duration.ofMinutes(1), applyThread),
+              TestCluster.CONFIG.apply(name));
+      io.grpc.ManagedChannel channel = io.grpc.inprocess.InProcessChannelBuilder.forName(name).build();
+      try {
+        server.start();
+        Eventually.await(Duration.ofSeconds(20), "caught up", server::isCaughtUp);
+        kvs.proto.KVSGrpc.KVSBlockingStub stub = kvs.proto.KVSGrpc.newBlockingStub(channel);
+        assertEquals(1, stub.insere(kv("chave1", "valor1")).getVersao());
+
+        // Another client taking the publishing connection's id makes the broker drop it.
+        com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient intruder =
+            com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder()
+                .identifier("kvs-" + name + "-pub")
+                .serverHost("127.0.0.1")
+                .serverPort(java.net.URI.create(broker.uri()).getPort())
+                .buildBlocking();
+        intruder.connect();
+        intruder.disconnect();
+
+        Eventually.await(
+            Duration.ofSeconds(10),
+            "a write succeeds again once the publishing connection is back",
+            () -> stub.insere(kv("chave2", "valor2")).getVersao() == 1);
+        assertEquals(tupla("chave1", "valor1", 1), stub.consulta(key("chave1")));
+        assertTrue(server.isBrokerConnected());
+      } finally {
+        channel.shutdownNow();
+        server.stop(Duration.ofSeconds(1));
+      }
+    }
+  }
 }

@@ -5,6 +5,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientConnectedContext;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import java.time.Duration;
@@ -17,10 +18,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The replication stream on one topic of an MQTT broker, through the HiveMQ client: QoS 1, a
- * stable client id with a persistent session (a short disconnect loses nothing the broker still
- * holds), automatic reconnect with backoff. Everything received is handed to the listener on the
- * given executor, which must run one task at a time, so the broker's order is kept.
+ * The replication stream on one topic of an MQTT broker, through the HiveMQ client: QoS 1, stable
+ * client ids with persistent sessions (a short disconnect loses nothing the broker still holds),
+ * automatic reconnect with backoff. Everything received is handed to the listener on the given
+ * executor, which must run one task at a time, so the broker's order is kept.
+ *
+ * <p>Two connections: one receives (id {@code CLIENT-ID}), one publishes ({@code CLIENT-ID-pub}).
+ * Mosquitto leaves Nagle's algorithm on by default, so on a single connection the delivery of our
+ * own message waited behind the PUBACK the broker had just sent us until our kernel's delayed ACK
+ * fired: milliseconds per write. Apart, the receiving connection carries only deliveries (each
+ * answered at once by our PUBACK) and the publishing one only PUBACKs (each answered by our next
+ * publish), so neither waits.
  */
 public final class MqttTransport implements ReplicationTransport {
   private static final Logger log = LoggerFactory.getLogger(MqttTransport.class);
@@ -31,7 +39,9 @@ public final class MqttTransport implements ReplicationTransport {
   private final Duration sessionExpiry;
   private final Executor listenerExecutor;
   private final Mqtt5AsyncClient client;
+  private final Mqtt5AsyncClient publisher;
   private final AtomicBoolean connected = new AtomicBoolean();
+  private final AtomicBoolean publisherConnected = new AtomicBoolean();
   private final AtomicBoolean everConnected = new AtomicBoolean();
   private final AtomicBoolean warnedWaiting = new AtomicBoolean();
   private volatile Listener listener;
@@ -48,14 +58,7 @@ public final class MqttTransport implements ReplicationTransport {
     this.sessionExpiry = sessionExpiry;
     this.listenerExecutor = listenerExecutor;
     this.client =
-        Mqtt5Client.builder()
-            .identifier(clientId)
-            .serverHost(broker.host())
-            .serverPort(broker.port())
-            .automaticReconnect()
-            .initialDelay(100, TimeUnit.MILLISECONDS)
-            .maxDelay(2, TimeUnit.SECONDS)
-            .applyAutomaticReconnect()
+        newClient(clientId)
             .addConnectedListener(context -> onConnected((Mqtt5ClientConnectedContext) context))
             .addDisconnectedListener(
                 context -> {
@@ -64,6 +67,30 @@ public final class MqttTransport implements ReplicationTransport {
                   }
                 })
             .buildAsync();
+    this.publisher =
+        newClient(clientId + "-pub")
+            .addConnectedListener(context -> publisherConnected.set(true))
+            .addDisconnectedListener(
+                context -> {
+                  if (publisherConnected.getAndSet(false) && context.getSource() != MqttDisconnectSource.USER) {
+                    log.warn(
+                        "Lost the publishing connection to the broker at {} ({}); reconnecting",
+                        broker,
+                        context.getCause().getMessage());
+                  }
+                })
+            .buildAsync();
+  }
+
+  private Mqtt5ClientBuilder newClient(String identifier) {
+    return Mqtt5Client.builder()
+        .identifier(identifier)
+        .serverHost(broker.host())
+        .serverPort(broker.port())
+        .automaticReconnect()
+        .initialDelay(100, TimeUnit.MILLISECONDS)
+        .maxDelay(2, TimeUnit.SECONDS)
+        .applyAutomaticReconnect();
   }
 
   @Override
@@ -81,8 +108,13 @@ public final class MqttTransport implements ReplicationTransport {
           }
         },
         listenerExecutor);
-    client
-        .connectWith()
+    // The publisher's session keeps a publish in flight across a short disconnect, to be sent again.
+    connect(publisher);
+    connect(client);
+  }
+
+  private void connect(Mqtt5AsyncClient mqtt) {
+    mqtt.connectWith()
         .cleanStart(false)
         .sessionExpiryInterval(sessionExpiry.toSeconds())
         .send()
@@ -111,21 +143,27 @@ public final class MqttTransport implements ReplicationTransport {
 
   @Override
   public boolean isConnected() {
-    return connected.get();
+    return connected.get() && publisherConnected.get();
   }
 
   @Override
   public void close() {
     connected.set(false);
+    publisherConnected.set(false);
+    disconnect(client);
+    disconnect(publisher);
+  }
+
+  private static void disconnect(Mqtt5AsyncClient mqtt) {
     try {
-      client.disconnect().get(2, TimeUnit.SECONDS);
+      mqtt.disconnect().get(2, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.debug("Disconnect from the broker did not complete cleanly: {}", e.toString());
     }
   }
 
   private CompletableFuture<Void> send(String toTopic, byte[] payload) {
-    return client
+    return publisher
         .publishWith()
         .topic(toTopic)
         .qos(MqttQos.AT_LEAST_ONCE)
