@@ -14,8 +14,8 @@ import kvs.client.KvsException.Code;
  * One batch over a bidirectional stream whose server answers each request with exactly one reply,
  * in order. Takes the caller's items only while the stream {@linkplain
  * ClientCallStreamObserver#isReady() is ready} (gRPC's outbound flow control), half-closes after
- * the last, and pairs each reply with the item it answers. Replies are requested by the sink
- * ({@code disableAutoRequestWithInitial}), so a slow consumer stops the server's replies, which
+ * the last, and pairs each reply with the item it answers. Replies are requested by the sink, a
+ * {@link RequestWindow} at a time, so a slow consumer stops the server's replies, which
  * stops the server reading, which stops this from sending. Only the items sent and not yet answered
  * are held, and flow control bounds those.
  *
@@ -54,7 +54,7 @@ final class BatchObserver<I, ReqT, RespT, R> implements ClientResponseObserver<R
   @Override
   public void beforeStart(ClientCallStreamObserver<ReqT> requests) {
     this.requests = requests;
-    requests.disableAutoRequestWithInitial(ResultSink.INITIAL_REQUEST);
+    requests.disableAutoRequestWithInitial(RequestWindow.SIZE);
     requests.setOnReadyHandler(this::sendWhileReady);
     sink.started(requests);
   }

@@ -5,8 +5,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * The asynchronous end of a streaming call: hands each result to the caller's consumer, asks for
- * the next one when the consumer returns, and completes a future at the end. Cancelling the future
+ * The asynchronous end of a streaming call: hands each result to the caller's consumer, counts it
+ * consumed in the call's {@link RequestWindow} when the consumer returns (so the server runs at
+ * most a window ahead of the consumer), and completes a future at the end. Cancelling the future
  * cancels the call; an exception from the consumer cancels the call and fails the future with it.
  *
  * @param <R> the result type
@@ -16,6 +17,7 @@ final class ConsumerSink<R> implements ResultSink<R> {
   private final Consumer<? super R> consumer;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private ClientCallStreamObserver<?> call;
+  private RequestWindow window;
   private Throwable consumerFailure;
 
   ConsumerSink(Consumer<? super R> consumer) {
@@ -29,6 +31,7 @@ final class ConsumerSink<R> implements ResultSink<R> {
   @Override
   public void started(ClientCallStreamObserver<?> call) {
     this.call = call;
+    this.window = new RequestWindow(call);
     done.whenComplete(
         (ignored, failure) -> {
           if (done.isCancelled()) {
@@ -49,7 +52,7 @@ final class ConsumerSink<R> implements ResultSink<R> {
       call.cancel("the result consumer failed", t);
       return;
     }
-    call.request(1);
+    window.consumed();
   }
 
   @Override

@@ -5,8 +5,8 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import kvs.client.KvsException;
@@ -14,8 +14,9 @@ import kvs.client.KvsException.Code;
 
 /**
  * The blocking end of a streaming call: a sink the call fills, and an iterator the caller drains.
- * The queue never holds more than the results requested, a few more each time the caller takes one,
- * so a slow caller slows the server down instead of filling memory.
+ * Results are requested a {@link RequestWindow} at a time as the caller takes them, so the queue
+ * never holds more than {@link RequestWindow#SIZE} results (its capacity, plus room for the end),
+ * and a slow caller slows the server down instead of filling memory.
  *
  * @param <R> the result type
  */
@@ -25,8 +26,12 @@ final class ResultIterator<R> implements ResultSink<R>, Iterator<R> {
 
   private record Failure(Throwable cause) {}
 
-  private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+  // Never full: the call delivers at most a window beyond what the caller took, and then its end
+  // (the room left for the end is kept even if a call ever delivered more).
+  private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(RequestWindow.SIZE + 1);
   private volatile ClientCallStreamObserver<?> call;
+  private RequestWindow window; // set when the call starts, then the caller's alone, like next
+  private KvsException overflow; // the call's executor only
   private Object next;
   private boolean ended;
 
@@ -41,21 +46,30 @@ final class ResultIterator<R> implements ResultSink<R>, Iterator<R> {
   @Override
   public void started(ClientCallStreamObserver<?> call) {
     this.call = call;
+    this.window = new RequestWindow(call);
   }
 
+  // Cannot happen while the window holds: a call that delivers more fails rather than grow the queue.
   @Override
   public void result(R result) {
+    if (queue.size() >= RequestWindow.SIZE) {
+      if (overflow == null) {
+        overflow = new KvsException(Code.SERVER_ERROR, "received more results than requested");
+        call.cancel(overflow.getMessage(), overflow);
+      }
+      return;
+    }
     queue.add(result);
   }
 
   @Override
   public void failed(Throwable failure) {
-    queue.add(new Failure(failure));
+    queue.add(new Failure(overflow != null ? overflow : failure));
   }
 
   @Override
   public void completed() {
-    queue.add(END);
+    queue.add(overflow != null ? new Failure(overflow) : END);
   }
 
   @Override
@@ -77,7 +91,7 @@ final class ResultIterator<R> implements ResultSink<R>, Iterator<R> {
     }
     R result = (R) next;
     next = null;
-    call.request(1);
+    window.consumed();
     return result;
   }
 

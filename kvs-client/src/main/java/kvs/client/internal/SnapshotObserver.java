@@ -7,8 +7,9 @@ import kvs.proto.Tupla;
 import kvs.proto.Versao;
 
 /**
- * A snapshot's server stream, under the sink's flow control. The blank tuple a server sends for an
- * empty snapshot is not an entry: it is dropped, and one more reply is requested in its place.
+ * A snapshot's server stream, under the sink's flow control (a {@link RequestWindow} at a time).
+ * The blank tuple a server sends for an empty snapshot is not an entry: it is dropped, and one more
+ * reply is requested in its place, so the window stays whole.
  */
 final class SnapshotObserver implements ClientResponseObserver<Versao, Tupla> {
 
@@ -22,7 +23,7 @@ final class SnapshotObserver implements ClientResponseObserver<Versao, Tupla> {
   @Override
   public void beforeStart(ClientCallStreamObserver<Versao> call) {
     this.call = call;
-    call.disableAutoRequestWithInitial(ResultSink.INITIAL_REQUEST);
+    call.disableAutoRequestWithInitial(RequestWindow.SIZE);
     sink.started(call);
   }
 
