@@ -115,33 +115,12 @@ final class KvsDriver implements Driver {
     void failed(Status status);
   }
 
-  /** Snapshot(Versao 0): every key at its newest version; counts the tuples without keeping them. */
+  /**
+   * Snapshot(Versao 0): every key at its newest version; counts the tuples without keeping them,
+   * requesting them a {@link SnapshotCall#WINDOW window} at a time.
+   */
   void snapshot(int target, SnapshotAnswer answer) {
-    ClientCall<Versao, Tupla> call = channels.get(target).newCall(KVSGrpc.getSnapshotMethod(), calls.options());
-    call.start(
-        new ClientCall.Listener<>() {
-          private long entries;
-
-          @Override
-          public void onMessage(Tupla tupla) {
-            if (!tupla.getChave().isEmpty()) {
-              entries++;
-            }
-          }
-
-          @Override
-          public void onClose(Status status, Metadata trailers) {
-            if (status.isOk()) {
-              answer.received(entries);
-            } else {
-              answer.failed(status);
-            }
-          }
-        },
-        new Metadata());
-    call.request(Integer.MAX_VALUE); // tuples are only counted: take them as fast as they come
-    call.sendMessage(Versao.newBuilder().setVersao(0).build());
-    call.halfClose();
+    new SnapshotCall(channels.get(target).newCall(KVSGrpc.getSnapshotMethod(), calls.options()), answer).start(0);
   }
 
   /** The {@code kvs-position} trailer, or -1 when the server sent none. */
