@@ -327,7 +327,7 @@ public final class ClientCommand implements Callable<Integer> {
   /** Without -e, the version sent is 0: the newest version of every key. */
   private boolean snapshot(KvsClient client, ResultPrinter printer) {
     try (Stream<Entry> entries = client.snapshot(versions.isEmpty() ? 0 : versions.get(0))) {
-      printer.snapshot(entries.toList());
+      printer.snapshot(entries.iterator()); // printed as it arrives, never held whole
     }
     return true;
   }

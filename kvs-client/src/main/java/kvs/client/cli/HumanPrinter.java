@@ -2,6 +2,7 @@ package kvs.client.cli;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import kvs.client.Entry;
@@ -43,11 +44,11 @@ final class HumanPrinter implements ResultPrinter {
   }
 
   @Override
-  public void snapshot(List<Entry> entries) {
-    if (entries.isEmpty()) {
+  public void snapshot(Iterator<Entry> entries) {
+    if (!entries.hasNext()) {
       out.println("(empty snapshot)");
     }
-    entries.forEach(this::print);
+    entries.forEachRemaining(this::print);
   }
 
   /**

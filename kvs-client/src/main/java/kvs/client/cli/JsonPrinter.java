@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
-import java.util.List;
+import java.util.Iterator;
 import java.util.Optional;
 import kvs.client.Entry;
 import kvs.client.ServerStatus;
@@ -52,8 +52,8 @@ final class JsonPrinter implements ResultPrinter {
   }
 
   @Override
-  public void snapshot(List<Entry> entries) {
-    entries.forEach(this::print);
+  public void snapshot(Iterator<Entry> entries) {
+    entries.forEachRemaining(this::print);
   }
 
   @Override

@@ -1,6 +1,6 @@
 package kvs.client.cli;
 
-import java.util.List;
+import java.util.Iterator;
 import java.util.Optional;
 import kvs.client.Entry;
 import kvs.client.ServerStatus;
@@ -20,8 +20,8 @@ interface ResultPrinter {
   /** Prints the answer to a removal of {@code key}: the version removed, 0 or -1. */
   void removed(String key, int answer);
 
-  /** Prints a snapshot, in the order given. */
-  void snapshot(List<Entry> entries);
+  /** Prints a snapshot, in the order given, each entry as it is taken from {@code entries}. */
+  void snapshot(Iterator<Entry> entries);
 
   /** Prints one server's status ({@code -o status}). */
   void status(ServerStatus status);

@@ -9,8 +9,11 @@ import io.grpc.Status;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.Writer;
 import java.net.ServerSocket;
 import java.util.List;
+import java.util.stream.IntStream;
+import kvs.client.KeyValue;
 import kvs.client.KvsClient;
 import kvs.client.testing.FailingKvsService;
 import kvs.client.testing.FakeKvsService;
@@ -355,6 +358,42 @@ class ClientCommandTest {
           0,
           "{\"key\":\"chave1\",\"value\":\"valor2\",\"version\":2}");
       assertEquals(0, service.<Versao>received("Snapshot").get(0).getVersao());
+    }
+
+    @Test
+    void printsEachEntryAsItArrivesNotTheWholeAnswerAtTheEnd() {
+      int keys = 3_000;
+      try (KvsClient kvs = KvsClient.builder().channel(server.channel()).build()) {
+        kvs.putAll(
+                () ->
+                    IntStream.range(0, keys)
+                        .mapToObj(i -> KeyValue.of("chave%05d".formatted(i), "valor" + i))
+                        .iterator())
+            .forEach(r -> assertTrue(r.stored()));
+      }
+      long[] mostAhead = {0};
+      int[] lines = {0};
+      Writer out =
+          new StringWriter() {
+            @Override
+            public void write(String text, int offset, int length) {
+              super.write(text, offset, length);
+              if (text.substring(offset, offset + length).contains("\n")) {
+                lines[0]++;
+                mostAhead[0] = Math.max(mostAhead[0], service.snapshotSent() - lines[0]);
+              }
+            }
+          };
+      CommandLine command = ClientCommand.newCommandLine(inProcess(server));
+      command.setOut(new PrintWriter(out));
+      command.setErr(new PrintWriter(new StringWriter()));
+
+      assertEquals(0, command.execute("-o", "snapshot"));
+      List<String> printed = out.toString().lines().toList();
+      assertEquals(keys, printed.size());
+      assertEquals("chave00000 = valor0 (version 1)", printed.get(0));
+      assertEquals("chave02999 = valor2999 (version 1)", printed.get(keys - 1));
+      assertTrue(mostAhead[0] < 1_000, "the server ran " + mostAhead[0] + " entries ahead");
     }
 
     @Test
