@@ -88,11 +88,7 @@ start_kvs() { # start_kvs TOPIC: three servers on a fresh topic of the broker, c
     SERVER_PIDS+=("$LAST_PID")
   done
   for port in "${SERVERS[@]}"; do await_port "$port" "server"; done
-  for i in $(seq 300); do
-    ./client.sh status "${SERVERS[@]}" 2>/dev/null | grep -q 'agree' && return
-    sleep 0.1
-  done
-  die "the servers did not catch up"
+  agreed "${SERVERS[@]}" >/dev/null || die "the servers did not catch up"
 }
 
 stop_kvs() {
@@ -116,7 +112,7 @@ field() {
   grep -o "\"$2\":[-0-9.eE]*" "$WORK/$1.json" | head -1 | cut -d: -f2
 }
 
-# agreed PORTS...: the servers' status says they all agree; prints that line
+# agreed PORTS...: the servers are caught up, connected and agree (status exits 0); prints that line
 agreed() {
   local i
   for i in $(seq 600); do
@@ -134,7 +130,7 @@ live_heap_mb() {
   jcmd "$1" GC.class_histogram | awk '/^Total/ {printf "%.1f", $3 / 1e6}'
 }
 
-fmt() { LC_ALL=C printf "%'.0f" "$1"; }
+fmt() { printf "%.0f" "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 check() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == ">=") ? v >= t : v < t; print ok ? "yes" : "**no**" }'; }
 
