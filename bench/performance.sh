@@ -5,7 +5,7 @@
 # redis-benchmark). Installs etcd-server and redis-server with apt-get when they are missing, builds
 # KVS when needed, uses free ports and a temporary directory, and stops everything it started.
 #
-#   bench/performance.sh            # about 8 minutes; prints the table (markdown) and the raw JSON
+#   bench/performance.sh            # about 12 minutes; prints the table (markdown) and the raw JSON
 #   DURATION=20s bench/performance.sh
 #
 # Every figure is one measurement on a shared machine: compare the rows of one run, not runs.
@@ -13,7 +13,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 readonly DURATION=${DURATION:-10s}
-readonly WARMUP=${WARMUP:-10s} # JIT compilation, in the servers and in the load generator
+readonly WARMUP=${WARMUP:-30s} # JIT compilation, in the servers and in the load generator
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kvs-perf.XXXXXX")
 readonly WORK
 PIDS=()
