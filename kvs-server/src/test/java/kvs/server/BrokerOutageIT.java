@@ -113,7 +113,7 @@ class BrokerOutageIT {
         Eventually.await(
             Duration.ofSeconds(10),
             "a write succeeds again once the publishing connection is back",
-            () -> stub.insere(kv("chave2", "valor2")).getVersao() == 1);
+            () -> stub.insere(kv("chave2", "valor2")).getVersao() >= 1);
         assertEquals(tupla("chave1", "valor1", 1), stub.consulta(key("chave1")));
         assertTrue(server.isBrokerConnected());
       } finally {
