@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -27,6 +26,7 @@ import kvs.server.replication.PeerTable;
 import kvs.server.replication.ReplicaIdentity;
 import kvs.server.replication.ReplicationTransport;
 import kvs.server.replication.ServingState;
+import kvs.server.replication.StreamExecutor;
 import kvs.server.replication.StreamRouter;
 import kvs.server.replication.WritePublisher;
 import kvs.server.replication.WritesApplier;
@@ -46,7 +46,7 @@ public final class KvsServer {
 
   private final ServerConfig config;
   private final Replica replica;
-  private final ScheduledExecutorService applyThread = Executors.newSingleThreadScheduledExecutor(named("kvs-apply"));
+  private final StreamExecutor stream = new StreamExecutor();
   private final ExecutorService stateSender = Executors.newSingleThreadExecutor(named("kvs-state-sender"));
   private final ReplicationTransport transport;
   private final WritePublisher publisher;
@@ -58,7 +58,7 @@ public final class KvsServer {
   private final Server grpcServer;
 
   /**
-   * @param transports makes the transport, given the executor it must deliver on (the apply thread)
+   * @param transports makes the transport, given the executor it must deliver on (the {@link StreamExecutor})
    * @param initial the state to start from (empty, or recovered from disk)
    * @param entryLog where applied entries are made durable
    */
@@ -72,7 +72,7 @@ public final class KvsServer {
     ReplicaIdentity identity = ReplicaIdentity.newRun(config.serverId());
     this.config = config;
     this.replica = initial;
-    this.transport = transports.apply(applyThread);
+    this.transport = transports.apply(stream);
     this.publisher = new WritePublisher(identity, transport, codec, config.writeTimeout(), MAX_BATCH);
     ServingState serving = new ServingState();
     WritesApplier writes = new WritesApplier(replica, publisher, entryLog, serving);
@@ -83,14 +83,14 @@ public final class KvsServer {
             writes,
             transport,
             codec,
-            applyThread,
+            stream,
             stateSender,
             peers,
             entryLog,
             serving,
             config.syncTimeout());
     this.heartbeats = new Heartbeats(identity, this::port, replica, catchUp, transport, codec, peers);
-    this.router = new StreamRouter(codec, writes, catchUp, heartbeats);
+    this.router = new StreamRouter(codec, publisher, writes, catchUp, heartbeats);
     this.grpcServer =
         serverBuilder
             .directExecutor() // handlers never block: writes complete asynchronously
@@ -118,8 +118,7 @@ public final class KvsServer {
   public KvsServer start() throws IOException {
     grpcServer.start();
     transport.start(router);
-    long interval = config.heartbeatInterval().toMillis();
-    applyThread.scheduleWithFixedDelay(
+    stream.scheduleWithFixedDelay(
         () -> {
           try {
             heartbeats.publish();
@@ -128,9 +127,7 @@ public final class KvsServer {
             log.error("Heartbeat failed", e);
           }
         },
-        interval,
-        interval,
-        TimeUnit.MILLISECONDS);
+        config.heartbeatInterval());
     return this;
   }
 
@@ -191,12 +188,7 @@ public final class KvsServer {
       publisher.close();
       transport.close();
       stateSender.shutdownNow();
-      applyThread.shutdown();
-      try {
-        applyThread.awaitTermination(2, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      stream.close();
     }
   }
 

@@ -13,8 +13,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import kvs.core.replication.Heartbeat;
@@ -40,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * but UNAVAILABLE, and its own writes are not answered.
  *
  * <p>We do not settle for a state while a peer's heartbeat shows it is further along than that
- * state, or while an answer is still arriving: then we ask again. Runs on the apply thread only.
+ * state, or while an answer is still arriving: then we ask again. Runs only as stream tasks (see {@link StreamExecutor}).
  */
 public final class CatchUp {
   private static final Logger log = LoggerFactory.getLogger(CatchUp.class);
@@ -65,7 +63,7 @@ public final class CatchUp {
   private final WritesApplier writes;
   private final ReplicationTransport transport;
   private final MessageCodec codec;
-  private final ScheduledExecutorService applyThread;
+  private final StreamExecutor stream;
   private final Executor sender;
   private final PeerTable peers;
   private final EntryLog entryLog;
@@ -89,7 +87,7 @@ public final class CatchUp {
   private final Map<String, Map<String, TreeMap<Integer, StateChunk>>> answers = new HashMap<>();
   private final Set<String> answeredRequests = new LinkedHashSet<>(); // never answer one twice
   private long firstAnswerNanos;
-  private ScheduledFuture<?> timer;
+  private StreamExecutor.Timer timer;
 
   public CatchUp(
       ReplicaIdentity identity,
@@ -97,7 +95,7 @@ public final class CatchUp {
       WritesApplier writes,
       ReplicationTransport transport,
       MessageCodec codec,
-      ScheduledExecutorService applyThread,
+      StreamExecutor stream,
       Executor sender,
       PeerTable peers,
       EntryLog entryLog,
@@ -108,7 +106,7 @@ public final class CatchUp {
     this.writes = writes;
     this.transport = transport;
     this.codec = codec;
-    this.applyThread = applyThread;
+    this.stream = stream;
     this.sender = sender;
     this.peers = peers;
     this.entryLog = entryLog;
@@ -210,7 +208,7 @@ public final class CatchUp {
     reschedule(timeout, this::onTimeout); // a large state may take a while: wait while it comes
     if (firstAnswerNanos == 0 && cutAnswers().values().stream().anyMatch(CatchUp::isComplete)) {
       firstAnswerNanos = System.nanoTime();
-      applyThread.schedule(this::maybeDecide, ANSWER_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      stream.schedule(this::maybeDecide, ANSWER_GRACE);
     }
     maybeDecide();
   }
@@ -337,7 +335,7 @@ public final class CatchUp {
     buffered.clear();
     phase = Phase.IDLE;
     if (timer != null) {
-      timer.cancel(false);
+      timer.cancel();
     }
     if (serving.caughtUp()) {
       issued.clear();
@@ -398,10 +396,10 @@ public final class CatchUp {
 
   private void reschedule(Duration delay, Runnable task) {
     if (timer != null) {
-      timer.cancel(false);
+      timer.cancel();
     }
     timer =
-        applyThread.schedule(
+        stream.schedule(
             () -> {
               try {
                 task.run();
@@ -411,8 +409,7 @@ public final class CatchUp {
                 start("the previous attempt failed: " + e.getMessage());
               }
             },
-            delay.toMillis(),
-            TimeUnit.MILLISECONDS);
+            delay);
   }
 
   private record Chosen(String from, StateImage image, StateMachine machine) {}

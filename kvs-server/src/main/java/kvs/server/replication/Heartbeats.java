@@ -41,7 +41,7 @@ public final class Heartbeats {
     this.peers = peers;
   }
 
-  /** Publishes one heartbeat, when connected. On the apply thread. */
+  /** Publishes one heartbeat, when connected. A stream task. */
   public void publish() {
     if (!transport.isConnected()) {
       return;
@@ -66,8 +66,8 @@ public final class Heartbeats {
   }
 
   /**
-   * Records a peer's heartbeat; answers why our state cannot be right, when it shows that. On the
-   * apply thread, in stream order: every message the peer applied before publishing this has
+   * Records a peer's heartbeat; answers why our state cannot be right, when it shows that. As a
+   * stream task, in stream order: every message the peer applied before publishing this has
    * reached us before it.
    */
   public Optional<String> check(Heartbeat heartbeat) {

@@ -2,7 +2,7 @@ package kvs.server.replication;
 
 /**
  * Whether this server's state is the cluster's, so it may serve and answer its writers. Set by
- * {@link CatchUp} on the apply thread, read anywhere.
+ * {@link CatchUp} in stream tasks, read anywhere.
  */
 public final class ServingState {
   private volatile boolean caughtUp;

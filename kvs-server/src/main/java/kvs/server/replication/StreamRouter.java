@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes everything the transport delivers, in order, on the apply thread, and hands it to the part
+ * Takes everything the transport delivers, in order, as stream tasks, and hands it to the part
  * that deals with it. Whatever arrives, the server survives: unreadable messages are logged,
  * counted and skipped.
  */
@@ -20,13 +20,16 @@ public final class StreamRouter implements ReplicationTransport.Listener {
   private static final Logger log = LoggerFactory.getLogger(StreamRouter.class);
 
   private final MessageCodec codec;
+  private final WritePublisher publisher;
   private final WritesApplier writes;
   private final CatchUp catchUp;
   private final Heartbeats heartbeats;
   private final AtomicLong skipped = new AtomicLong();
 
-  public StreamRouter(MessageCodec codec, WritesApplier writes, CatchUp catchUp, Heartbeats heartbeats) {
+  public StreamRouter(
+      MessageCodec codec, WritePublisher publisher, WritesApplier writes, CatchUp catchUp, Heartbeats heartbeats) {
     this.codec = codec;
+    this.publisher = publisher;
     this.writes = writes;
     this.catchUp = catchUp;
     this.heartbeats = heartbeats;
@@ -42,6 +45,7 @@ public final class StreamRouter implements ReplicationTransport.Listener {
       return;
     }
     if (message instanceof ReplicationMessage entry) {
+      publisher.onArrived(entry);
       if (catchUp.buffering()) {
         catchUp.buffer(entry);
       } else {

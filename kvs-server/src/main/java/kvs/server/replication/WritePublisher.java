@@ -19,8 +19,12 @@ import org.slf4j.LoggerFactory;
  * answer is whatever the state machine computes when this server applies its own message in
  * stream order (see {@link #onApplied}).
  *
- * <p>One publish is in flight at a time; writes that arrive meanwhile, from any client, wait and
- * go out together as the next message (one stream entry, applied in order).
+ * <p>One message is out at a time: from its publish until it comes back to us through the
+ * stream. Writes that arrive meanwhile, from any client, wait and go out together as the next
+ * message (one stream entry, applied in order). Waiting for the message's return, not only for the
+ * broker's ack, clocks our publishing to the broker's pace of delivery: when its fan-out falls
+ * behind, our messages come back later and carry more writes each, so the message rate falls as
+ * the load rises, instead of piling up in the broker's queues.
  */
 public final class WritePublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WritePublisher.class);
@@ -33,7 +37,7 @@ public final class WritePublisher implements AutoCloseable {
 
   private final Object lock = new Object();
   private final List<PendingWrite> waiting = new ArrayList<>(); // guarded by lock
-  private boolean publishing; // guarded by lock
+  private Batch out; // the message out, null when none; guarded by lock
   private boolean closed; // guarded by lock
   private long nextSequence = 1; // guarded by lock
 
@@ -67,13 +71,13 @@ public final class WritePublisher implements AutoCloseable {
           new WriteUnavailableException("not connected to the broker"));
     }
     PendingWrite write = new PendingWrite(operation, new CompletableFuture<>());
-    List<PendingWrite> batch;
+    Batch batch;
     synchronized (lock) {
       if (closed) {
         return CompletableFuture.failedFuture(new ShutdownException());
       }
       waiting.add(write);
-      batch = publishing ? null : takeBatch();
+      batch = out != null ? null : takeBatch();
     }
     if (batch != null) {
       publish(batch);
@@ -81,6 +85,22 @@ public final class WritePublisher implements AutoCloseable {
     return write.result
         .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionallyCompose(WritePublisher::explainTimeout);
+  }
+
+  /**
+   * Called for every message of the stream as it arrives, before it is applied or buffered: when
+   * it is the message we have out, the next one may go.
+   */
+  public void onArrived(ReplicationMessage message) {
+    if (message.origin().equals(identity.serverId()) && message.run().equals(identity.run())) {
+      Batch back;
+      synchronized (lock) {
+        back = out != null && out.sequence() == message.sequence() ? out : null;
+      }
+      if (back != null) {
+        released(back);
+      }
+    }
   }
 
   /**
@@ -116,26 +136,24 @@ public final class WritePublisher implements AutoCloseable {
     abandoned.forEach(w -> w.result.completeExceptionally(new ShutdownException()));
   }
 
-  // Called with lock held: the next batch, and publishing set when there is one. Writes already
-  // answered (timed out with -1) are dropped: publishing them now would apply an answered -1.
-  private List<PendingWrite> takeBatch() {
+  // Called with lock held, when no message is out: the next batch, numbered and marked as out,
+  // or null. Writes already answered (timed out with -1) are dropped: publishing them now would
+  // apply an answered -1.
+  private Batch takeBatch() {
     waiting.removeIf(w -> w.result.isDone());
     if (waiting.isEmpty()) {
-      publishing = false;
       return null;
     }
     int size = Math.min(waiting.size(), maxBatch);
-    List<PendingWrite> batch = new ArrayList<>(waiting.subList(0, size));
+    List<PendingWrite> writes = new ArrayList<>(waiting.subList(0, size));
     waiting.subList(0, size).clear();
-    publishing = true;
-    return batch;
+    out = new Batch(nextSequence++, writes);
+    return out;
   }
 
-  private void publish(List<PendingWrite> batch) {
-    long sequence;
-    synchronized (lock) {
-      sequence = nextSequence++;
-    }
+  private void publish(Batch next) {
+    long sequence = next.sequence();
+    List<PendingWrite> batch = next.writes();
     List<Operation> operations = new ArrayList<>(batch.size());
     batch.forEach(w -> operations.add(w.operation));
     byte[] payload =
@@ -143,8 +161,13 @@ public final class WritePublisher implements AutoCloseable {
             new ReplicationMessage(identity.serverId(), identity.run(), sequence, operations));
     // Registered before publishing: our own message may come back before the broker's ack.
     awaitingApply.put(sequence, batch);
+    // Once every write is answered (or given up on, when the message was lost) the next may go.
     CompletableFuture.allOf(batch.stream().map(w -> w.result).toArray(CompletableFuture[]::new))
-        .whenComplete((ignored, error) -> awaitingApply.remove(sequence));
+        .whenComplete(
+            (ignored, error) -> {
+              awaitingApply.remove(sequence);
+              released(next);
+            });
     transport
         .publish(payload)
         .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -166,18 +189,24 @@ public final class WritePublisher implements AutoCloseable {
                     w ->
                         w.result.completeExceptionally(
                             new WriteUnavailableException("the broker did not take the write: " + error)));
+                released(next);
               }
-              publishNext();
             });
   }
 
-  private void publishNext() {
-    List<PendingWrite> batch;
+  // `batch` is no longer out (it came back, was refused, or all its writes are answered):
+  // publishes the next one, if `batch` was the one out.
+  private void released(Batch batch) {
+    Batch next;
     synchronized (lock) {
-      batch = takeBatch();
+      if (out != batch) {
+        return;
+      }
+      out = null;
+      next = closed ? null : takeBatch();
     }
-    if (batch != null) {
-      publish(batch);
+    if (next != null) {
+      publish(next);
     }
   }
 
@@ -195,6 +224,8 @@ public final class WritePublisher implements AutoCloseable {
   }
 
   private record PendingWrite(Operation operation, CompletableFuture<Written> result) {}
+
+  private record Batch(long sequence, List<PendingWrite> writes) {}
 
   /**
    * The outcome of one replicated write.

@@ -7,7 +7,7 @@ import kvs.core.replication.StateMachine;
 import kvs.server.Replica;
 
 /**
- * Applies write entries of the stream, on the apply thread: to the replica, then to the entry log,
+ * Applies write entries of the stream, as stream tasks: to the replica, then to the entry log,
  * then hands this server's own results to the {@link WritePublisher} that waits for them. Notices
  * when an origin's sequence skips numbers: messages were lost on the way to us.
  */

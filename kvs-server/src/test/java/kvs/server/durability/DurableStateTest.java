@@ -91,7 +91,7 @@ class DurableStateTest {
     return DurableState.open(dir, policy, Duration.ofMillis(20));
   }
 
-  /** Applies and appends like the server's apply thread. */
+  /** Applies and appends like the server's stream tasks. */
   private static void applyAndAppend(DurableState disk, StateMachine machine, List<ReplicationMessage> entries)
       throws IOException {
     for (ReplicationMessage entry : entries) {
