@@ -181,7 +181,8 @@ VARIAS_AGREE=$(agreed "${SERVERS[@]}") || die "after insere-varias the servers d
 
 # 5. Replication lag at half the maximum write rate (the insere64 rate above).
 HALF=$(awk -v r="$(field insere64 ops_per_s)" 'BEGIN { printf "%d", r / 2 }')
-bench lag lag -p "$ALL" --rate "$HALF" -d "$DURATION" --warmup "$WARMUP"
+# 64 in flight, as in row 1, so the background writes can keep up with their schedule.
+bench lag lag -p "$ALL" --rate "$HALF" -c 64 -d "$DURATION" --warmup "$WARMUP"
 
 # Redis, for scale (plain clients, no pipelining).
 redis-benchmark -p "$REDIS" -t set,get -c 50 -n 300000 -q --csv >"$WORK/redis.csv" 2>/dev/null
@@ -221,7 +222,7 @@ Durations $DURATION after $WARMUP of warm-up; three KVS servers, Mosquitto, etcd
 | 3a | Consulta, 64 in flight, one server (ops/s) | $(fmt "$C64") | etcd serializable range: $(fmt "$R64") | $(ratio "$C64" "$R64") | >= 4x etcd | $(check "$(ratio "$C64" "$R64")" ">=" 4) |
 | 3b | Consulta, 64 in flight, one server (ops/s) | $(fmt "$C64") | bare gRPC echo: $(fmt "$X64") | $(ratio "$C64" "$X64") | >= 0.6x echo | $(check "$(ratio "$C64" "$X64")" ">=" 0.6) |
 | 4 | InsereVarias, 1,000,000 items over 3 servers (items/s) | $(fmt "$VAR") | | | >= 100,000, all on every server | $(check "$VAR" ">=" 100000) ($VARIAS_AGREE) |
-| 5 | Replication lag at $(fmt "$HALF") writes/s, half of row 1 (p99 ms) | $LAG99 | | | < 5 | $(check "$LAG99" "<" 5) |
+| 5 | Replication lag at $(fmt "$HALF") writes/s, half of row 1 (p99 ms; writes done: $(fmt "$(field lag load_ops_per_s)")/s) | $LAG99 | | | < 5 | $(check "$LAG99" "<" 5) |
 | 6a | Live heap per server, 1,000,000 keys of 16+16 chars (MB) | ${HEAPS[*]} | | | <= 200 | $(check "$MAX_HEAP" "<" 200.01) |
 | 6b | Snapshot(0) of those 1,000,000 keys (p50 / max of 3, ms) | $SNAP_MS / $SNAP_MAX | | | < 3000 | $(check "$SNAP_MAX" "<" 3000) |
 | 7 | Burst of 100,000 writes, 256 in flight over 3 servers, stock broker | $(field burst errors) errors | | | identical Snapshot(0) | $([[ $BURST_SNAPSHOTS == 1 ]] && echo yes || echo "**no**") ($BURST_AGREE) |
