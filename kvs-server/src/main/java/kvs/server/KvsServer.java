@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class KvsServer {
   private static final Logger log = LoggerFactory.getLogger(KvsServer.class);
 
-  /** Writes that arrive while a publish is in flight go out together, up to this many. */
+  /** Writes that arrive while our previous message is out go out together, up to this many. */
   static final int MAX_BATCH = 1000;
 
   private final ServerConfig config;
@@ -186,9 +186,9 @@ public final class KvsServer {
       Thread.currentThread().interrupt();
     } finally {
       publisher.close();
+      stream.close(); // nothing the broker still delivers is handled after this
       transport.close();
       stateSender.shutdownNow();
-      stream.close();
     }
   }
 

@@ -14,7 +14,7 @@ import kvs.core.replication.StateMachine;
 
 /**
  * This server's copy of the state: the state machine that the replication stream drives, shared
- * safely between the one thread that applies the stream and the threads that serve reads. It
+ * safely between the stream tasks that apply it (one at a time) and the threads that serve reads. It
  * remembers the digest at each recent position, so a peer's heartbeat can be checked against it.
  */
 public final class Replica {

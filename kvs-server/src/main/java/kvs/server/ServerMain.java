@@ -178,7 +178,7 @@ public final class ServerMain implements Callable<Integer> {
     KvsServer server =
         new KvsServer(
             Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()),
-            applyThread -> new MqttTransport(brokerAddress, topic, "kvs-" + id, SESSION_EXPIRY, applyThread),
+            streamExecutor -> new MqttTransport(brokerAddress, topic, "kvs-" + id, SESSION_EXPIRY, streamExecutor),
             new ServerConfig(id, writeTimeout, syncTimeout, heartbeat),
             replica,
             entryLog);

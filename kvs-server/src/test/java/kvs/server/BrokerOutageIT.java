@@ -65,9 +65,9 @@ class BrokerOutageIT {
     KvsServer server =
         new KvsServer(
             io.grpc.inprocess.InProcessServerBuilder.forName("no-broker-" + System.nanoTime()),
-            applyThread ->
+            streamExecutor ->
                 new kvs.server.replication.MqttTransport(
-                    kvs.server.replication.BrokerAddress.parse(broker.uri()), "t", "kvs-no-broker", Duration.ofMinutes(1), applyThread),
+                    kvs.server.replication.BrokerAddress.parse(broker.uri()), "t", "kvs-no-broker", Duration.ofMinutes(1), streamExecutor),
             TestCluster.CONFIG.apply("lonely"));
     try {
       server.start();
@@ -89,9 +89,9 @@ class BrokerOutageIT {
       KvsServer server =
           new KvsServer(
               io.grpc.inprocess.InProcessServerBuilder.forName(name),
-              applyThread ->
+              streamExecutor ->
                   new kvs.server.replication.MqttTransport(
-                      kvs.server.replication.BrokerAddress.parse(broker.uri()), "t-" + name, "kvs-" + name, Duration.ofMinutes(1), applyThread),
+                      kvs.server.replication.BrokerAddress.parse(broker.uri()), "t-" + name, "kvs-" + name, Duration.ofMinutes(1), streamExecutor),
               TestCluster.CONFIG.apply(name));
       io.grpc.ManagedChannel channel = io.grpc.inprocess.InProcessChannelBuilder.forName(name).build();
       try {

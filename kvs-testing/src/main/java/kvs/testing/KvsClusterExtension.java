@@ -277,13 +277,13 @@ public final class KvsClusterExtension
     KvsServer server =
         new KvsServer(
             Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()),
-            applyThread ->
+            streamExecutor ->
                 new MqttTransport(
                     BrokerAddress.parse(brokerUri),
                     topic,
                     "kvs-test-" + id + "-" + UUID.randomUUID(),
                     Duration.ofMinutes(1),
-                    applyThread),
+                    streamExecutor),
             TestCluster.CONFIG.apply(id));
     try {
       server.start();

@@ -2,12 +2,13 @@ package kvs.server.replication;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.exceptions.MqttClientStateException;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientConnectedContext;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import io.reactivex.schedulers.Schedulers;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -28,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * <p>Two connections: one receives (id {@code CLIENT-ID}), one publishes ({@code CLIENT-ID-pub}).
  * Mosquitto leaves Nagle's algorithm on by default, so on a single connection the delivery of our
  * own message waited behind the PUBACK the broker had just sent us until our kernel's delayed ACK
- * fired: milliseconds per write. Apart, the receiving connection carries only deliveries (each
- * answered at once by our PUBACK) and the publishing one only PUBACKs (each answered by our next
- * publish), so neither waits.
+ * fired: milliseconds per write. Apart, the receiving connection carries deliveries (each answered
+ * at once by our PUBACK) and the publishing one our publishes and their PUBACKs, so no delivery
+ * waits behind an ack.
  */
 public final class MqttTransport implements ReplicationTransport {
   private static final Logger log = LoggerFactory.getLogger(MqttTransport.class);
@@ -71,8 +72,8 @@ public final class MqttTransport implements ReplicationTransport {
             .buildAsync();
     this.publisher =
         newClient(clientId + "-pub")
-            // Broker acks complete our publish futures on the client's own thread, not after a
-            // hop to another: the next batch goes out from there, one thread switch sooner.
+            // Broker acks complete our publish futures on the client's own thread: a hop to
+            // RxJava's computation pool per publish would wake a thread for nothing.
             .executorConfig()
             .applicationScheduler(Schedulers.trampoline())
             .applyExecutorConfig()
@@ -169,6 +170,7 @@ public final class MqttTransport implements ReplicationTransport {
     }
   }
 
+  /** Completes exceptionally with {@link PublishRefusedException} when the broker surely did not take it. */
   private CompletableFuture<Void> send(String toTopic, byte[] payload) {
     return publisher
         .publishWith()
@@ -176,7 +178,19 @@ public final class MqttTransport implements ReplicationTransport {
         .qos(MqttQos.AT_LEAST_ONCE)
         .payload(payload)
         .send()
-        .thenApply(MqttTransport::requireSuccess);
+        .handle(
+            (result, failure) -> {
+              Throwable error = failure != null ? unwrap(failure) : result.getError().orElse(null);
+              if (error == null) {
+                return null;
+              }
+              boolean refused = error instanceof Mqtt5PubAckException || error instanceof MqttClientStateException;
+              throw new CompletionException(refused ? new PublishRefusedException(error) : error);
+            });
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
   }
 
   private void onConnected(Mqtt5ClientConnectedContext context) {
@@ -265,13 +279,4 @@ public final class MqttTransport implements ReplicationTransport {
     }
   }
 
-  private static Void requireSuccess(Mqtt5PublishResult result) {
-    result
-        .getError()
-        .ifPresent(
-            error -> {
-              throw new CompletionException(error);
-            });
-    return null;
-  }
 }

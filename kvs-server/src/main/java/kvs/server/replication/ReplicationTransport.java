@@ -27,7 +27,10 @@ public interface ReplicationTransport extends AutoCloseable {
   /** Starts connecting and receiving; connecting may go on in the background. */
   void start(Listener listener);
 
-  /** Publishes {@code payload} on the stream; completes when the broker has taken it. */
+  /**
+   * Publishes {@code payload} on the stream; completes when the broker has taken it, and fails
+   * with {@link PublishRefusedException} when the broker surely did not.
+   */
   CompletableFuture<Void> publish(byte[] payload);
 
   /** Sends a state-transfer chunk to another server's reply topic. */

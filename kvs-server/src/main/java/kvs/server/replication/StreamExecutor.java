@@ -8,6 +8,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where the replication stream is handled: the messages the transport delivers, heartbeats and
@@ -19,7 +21,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * which saves two thread switches (a wake-up and a sleep) per message on every server.
  */
 public final class StreamExecutor implements Executor, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(StreamExecutor.class);
+
   private final ReentrantLock lock = new ReentrantLock();
+  private volatile boolean closed;
   private final ScheduledExecutorService timers =
       Executors.newSingleThreadScheduledExecutor(
           runnable -> {
@@ -28,12 +33,17 @@ public final class StreamExecutor implements Executor, AutoCloseable {
             return thread;
           });
 
-  /** Runs {@code task} now, on this thread, once no other stream task is running. */
+  /**
+   * Runs {@code task} now, on this thread, once no other stream task is running; after {@link
+   * #close}, does nothing.
+   */
   @Override
   public void execute(Runnable task) {
     lock.lock();
     try {
-      task.run();
+      if (!closed) {
+        task.run();
+      }
     } finally {
       lock.unlock();
     }
@@ -56,7 +66,7 @@ public final class StreamExecutor implements Executor, AutoCloseable {
           }
         };
     ScheduledFuture<?> scheduled =
-        timers.schedule(() -> execute(unlessCancelled), delay.toNanos(), TimeUnit.NANOSECONDS);
+        timers.schedule(() -> executeLogged(unlessCancelled), delay.toNanos(), TimeUnit.NANOSECONDS);
     return () -> {
       cancelled.set(true);
       scheduled.cancel(false);
@@ -66,12 +76,25 @@ public final class StreamExecutor implements Executor, AutoCloseable {
   /** Runs {@code task} as a stream task every {@code interval}, first after one interval. */
   public void scheduleWithFixedDelay(Runnable task, Duration interval) {
     long nanos = interval.toNanos();
-    timers.scheduleWithFixedDelay(() -> execute(task), nanos, nanos, TimeUnit.NANOSECONDS);
+    timers.scheduleWithFixedDelay(() -> executeLogged(task), nanos, nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** Stops the timers, and waits briefly for a running stream task to end. */
+  // A timed task's failure would vanish into its future (and end a periodic one): log it instead.
+  private void executeLogged(Runnable task) {
+    try {
+      execute(task);
+    } catch (RuntimeException | Error e) {
+      log.error("A timed stream task failed", e);
+    }
+  }
+
+  /**
+   * Stops the timers and waits briefly for a running stream task to end; no stream task runs
+   * after that.
+   */
   @Override
   public void close() {
+    closed = true; // checked under the lock: no stream task starts after this
     timers.shutdownNow();
     try {
       if (lock.tryLock(2, TimeUnit.SECONDS)) {

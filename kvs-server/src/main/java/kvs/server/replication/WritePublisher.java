@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import kvs.core.replication.MessageCodec;
 import kvs.core.replication.Operation;
 import kvs.core.replication.ReplicationMessage;
@@ -154,44 +153,52 @@ public final class WritePublisher implements AutoCloseable {
   private void publish(Batch next) {
     long sequence = next.sequence();
     List<PendingWrite> batch = next.writes();
-    List<Operation> operations = new ArrayList<>(batch.size());
-    batch.forEach(w -> operations.add(w.operation));
-    byte[] payload =
-        codec.encode(
-            new ReplicationMessage(identity.serverId(), identity.run(), sequence, operations));
-    // Registered before publishing: our own message may come back before the broker's ack.
-    awaitingApply.put(sequence, batch);
-    // Once every write is answered (or given up on, when the message was lost) the next may go.
+    CompletableFuture<Void> sent;
+    try {
+      List<Operation> operations = new ArrayList<>(batch.size());
+      batch.forEach(w -> operations.add(w.operation));
+      byte[] payload =
+          codec.encode(new ReplicationMessage(identity.serverId(), identity.run(), sequence, operations));
+      // Registered before publishing: our own message may come back before the broker's ack.
+      awaitingApply.put(sequence, batch);
+      sent = transport.publish(payload);
+    } catch (RuntimeException | Error e) {
+      sent = CompletableFuture.failedFuture(new PublishRefusedException(e));
+    }
+    sent.orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete(
+            (ignored, error) -> {
+              if (error != null) {
+                failed(next, unwrap(error));
+              }
+            });
+    // Only now, so that no later message can go out before this one: once every write is
+    // answered (or given up on, when the message was lost), the next may go.
     CompletableFuture.allOf(batch.stream().map(w -> w.result).toArray(CompletableFuture[]::new))
         .whenComplete(
             (ignored, error) -> {
               awaitingApply.remove(sequence);
               released(next);
             });
-    transport
-        .publish(payload)
-        .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete(
-            (ignored, error) -> {
-              if (error != null) {
-                if (!(unwrap(error) instanceof TimeoutException)) {
-                  // The broker surely did not take it: reuse its number, or every server would
-                  // see a gap in our sequence and re-sync.
-                  synchronized (lock) {
-                    if (nextSequence == sequence + 1) {
-                      nextSequence = sequence;
-                    }
-                  }
-                }
-                log.warn(
-                    "Publishing message {} ({} writes) failed: {}", sequence, batch.size(), error.toString());
-                batch.forEach(
-                    w ->
-                        w.result.completeExceptionally(
-                            new WriteUnavailableException("the broker did not take the write: " + error)));
-                released(next);
-              }
-            });
+  }
+
+  private void failed(Batch batch, Throwable error) {
+    if (error instanceof PublishRefusedException) {
+      // The broker surely did not take it: reuse its number, or every server would see a gap in
+      // our sequence and re-sync. (When it may have taken it, a gap is the safe outcome.)
+      synchronized (lock) {
+        if (nextSequence == batch.sequence() + 1) {
+          nextSequence = batch.sequence();
+        }
+      }
+    }
+    log.warn("Publishing message {} ({} writes) failed: {}", batch.sequence(), batch.writes().size(), error.toString());
+    WriteUnavailableException unavailable =
+        new WriteUnavailableException(
+            (error instanceof PublishRefusedException ? "the broker did not take the write: " : "publishing the write failed: ")
+                + error);
+    batch.writes().forEach(w -> w.result.completeExceptionally(unavailable));
+    released(batch);
   }
 
   // `batch` is no longer out (it came back, was refused, or all its writes are answered):
@@ -216,7 +223,7 @@ public final class WritePublisher implements AutoCloseable {
 
   private static CompletableFuture<Written> explainTimeout(Throwable error) {
     Throwable cause = unwrap(error);
-    if (cause instanceof TimeoutException) {
+    if (cause instanceof java.util.concurrent.TimeoutException) {
       return CompletableFuture.failedFuture(
           new WriteUnavailableException("the write was not replicated within the write timeout"));
     }

@@ -129,7 +129,7 @@ class WritePublisherTest {
     CompletableFuture<Written> refused = publisher.submit(put("a", "1"));
     CompletableFuture<Written> next = publisher.submit(put("b", "2"));
 
-    transport.acks.get(0).completeExceptionally(new IllegalStateException("quota exceeded"));
+    transport.acks.get(0).completeExceptionally(new PublishRefusedException(new IllegalStateException("quota exceeded")));
 
     ExecutionException failure = assertThrows(refused);
     assertInstanceOf(WriteUnavailableException.class, failure.getCause());
@@ -139,6 +139,32 @@ class WritePublisherTest {
     assertEquals(1, retry.sequence(), "no gap in our sequence for a message the broker never took");
     assertEquals(List.of(put("b", "2")), retry.operations());
     assertFalse(next.isDone());
+  }
+
+  @Test
+  void aMessageThatMayHaveReachedTheBrokerKeepsItsNumber() throws Exception {
+    WritePublisher publisher = publisher(Duration.ofSeconds(10), 100);
+    CompletableFuture<Written> lost = publisher.submit(put("a", "1"));
+    publisher.submit(put("b", "2"));
+
+    transport.acks.get(0).completeExceptionally(new IllegalStateException("connection closed"));
+
+    assertInstanceOf(WriteUnavailableException.class, assertThrows(lost).getCause());
+    assertEquals(2, transport.published.size());
+    assertEquals(2, transport.message(1).sequence(), "if the broker has #1 after all, #2 must not pass for it");
+  }
+
+  @Test
+  void aTransportThatThrowsFailsTheWritesAndTheNextGoes() throws Exception {
+    WritePublisher publisher = publisher(Duration.ofSeconds(10), 100);
+    transport.throwOnPublish = true;
+    CompletableFuture<Written> first = publisher.submit(put("a", "1"));
+    assertInstanceOf(WriteUnavailableException.class, assertThrows(first).getCause());
+
+    transport.throwOnPublish = false;
+    publisher.submit(put("b", "2"));
+    assertEquals(1, transport.published.size());
+    assertEquals(1, transport.message(0).sequence(), "the broker never saw #1: its number is reused");
   }
 
   @Test
@@ -177,6 +203,7 @@ class WritePublisherTest {
     final List<byte[]> published = new CopyOnWriteArrayList<>();
     final List<CompletableFuture<Void>> acks = new CopyOnWriteArrayList<>();
     volatile boolean connected = true;
+    volatile boolean throwOnPublish;
 
     ReplicationMessage message(int index) throws MalformedMessageException {
       return (ReplicationMessage) codec.decode(published.get(index));
@@ -191,6 +218,9 @@ class WritePublisherTest {
 
     @Override
     public CompletableFuture<Void> publish(byte[] payload) {
+      if (throwOnPublish) {
+        throw new IllegalStateException("transport broken");
+      }
       CompletableFuture<Void> ack = new CompletableFuture<>();
       published.add(payload);
       acks.add(ack);

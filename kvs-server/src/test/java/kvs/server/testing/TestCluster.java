@@ -50,9 +50,9 @@ public final class TestCluster implements AutoCloseable {
     KvsServer server =
         new KvsServer(
             Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
-            applyThread ->
+            streamExecutor ->
                 new MqttTransport(
-                    BrokerAddress.parse(broker.uri()), topic, "kvs-test-" + id + "-" + UUID.randomUUID(), Duration.ofMinutes(1), applyThread),
+                    BrokerAddress.parse(broker.uri()), topic, "kvs-test-" + id + "-" + UUID.randomUUID(), Duration.ofMinutes(1), streamExecutor),
             CONFIG.apply(id));
     try {
       server.start();
