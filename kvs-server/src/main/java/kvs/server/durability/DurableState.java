@@ -71,8 +71,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Threads</h2>
  *
- * {@link #recover}, {@link #append} and {@link #writeSnapshot} are meant for stream tasks (one at a time);
- * every method is safe to call from any thread. With {@link FsyncPolicy#INTERVAL} a daemon thread
+ * {@link #recover}, {@link #append} and {@link #writeSnapshot} are meant for stream tasks (one at a
+ * time); every method is safe to call from any thread. With {@link FsyncPolicy#INTERVAL} a daemon thread
  * fsyncs the log every interval when something was appended. Plain file streams are used (not
  * interruptible channels), so an interrupted thread does not close the log.
  */

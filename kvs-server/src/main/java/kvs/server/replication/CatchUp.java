@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * but UNAVAILABLE, and its own writes are not answered.
  *
  * <p>We do not settle for a state while a peer's heartbeat shows it is further along than that
- * state, or while an answer is still arriving: then we ask again. Runs only as stream tasks (see {@link StreamExecutor}).
+ * state, or while an answer is still arriving: then we ask again. Runs only as stream tasks (see
+ * {@link StreamExecutor}).
  */
 public final class CatchUp {
   private static final Logger log = LoggerFactory.getLogger(CatchUp.class);

@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import kvs.core.replication.MessageCodec;
 import kvs.core.replication.Operation;
 import kvs.core.replication.ReplicationMessage;
@@ -210,7 +212,7 @@ public final class WritePublisher implements AutoCloseable {
         return;
       }
       out = null;
-      next = closed ? null : takeBatch();
+      next = takeBatch(); // none once closed: close() empties the queue and submit refuses
     }
     if (next != null) {
       publish(next);
@@ -218,12 +220,12 @@ public final class WritePublisher implements AutoCloseable {
   }
 
   private static Throwable unwrap(Throwable error) {
-    return error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
   }
 
   private static CompletableFuture<Written> explainTimeout(Throwable error) {
     Throwable cause = unwrap(error);
-    if (cause instanceof java.util.concurrent.TimeoutException) {
+    if (cause instanceof TimeoutException) {
       return CompletableFuture.failedFuture(
           new WriteUnavailableException("the write was not replicated within the write timeout"));
     }
