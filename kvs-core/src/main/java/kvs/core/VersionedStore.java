@@ -56,12 +56,10 @@ public final class VersionedStore {
     if (!InputRules.isValid(key) || !InputRules.isValid(value)) {
       return FAILED;
     }
-    KeyHistory history = histories.get(key);
-    beforeChange(key, history);
-    if (history == null) {
-      history = new KeyHistory();
-      histories.put(key, history);
+    if (!cursors.isEmpty()) {
+      beforeChange(key, histories.get(key));
     }
+    KeyHistory history = histories.computeIfAbsent(key, k -> new KeyHistory()); // one tree walk
     int before = history.highestVersion();
     boolean wasLive = history.liveVersions() > 0;
     int version = history.append(value);
