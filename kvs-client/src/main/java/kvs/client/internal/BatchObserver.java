@@ -54,7 +54,7 @@ final class BatchObserver<I, ReqT, RespT, R> implements ClientResponseObserver<R
   @Override
   public void beforeStart(ClientCallStreamObserver<ReqT> requests) {
     this.requests = requests;
-    requests.disableAutoRequestWithInitial(RequestWindow.SIZE);
+    RequestWindow.startOn(requests);
     requests.setOnReadyHandler(this::sendWhileReady);
     sink.started(requests);
   }

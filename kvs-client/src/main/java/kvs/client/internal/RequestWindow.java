@@ -4,7 +4,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 
 /**
  * Asks a call for its results a window at a time. The call starts with {@link #SIZE} requested
- * ({@code disableAutoRequestWithInitial}); each time the consumer has taken half a window, that
+ * ({@link #startOn}); each time the consumer has taken half a window, that
  * half is requested again in one {@code request(n)}. So the results delivered and not yet consumed
  * never exceed {@link #SIZE}, and the server still sends only as fast as the consumer takes, while
  * the call makes one request per half window instead of one per result: each request is a hop to
@@ -24,6 +24,11 @@ final class RequestWindow {
 
   RequestWindow(ClientCallStreamObserver<?> call) {
     this.call = call;
+  }
+
+  /** Makes {@code call} (in {@code beforeStart}) ask for a first window, then only when told. */
+  static void startOn(ClientCallStreamObserver<?> call) {
+    call.disableAutoRequestWithInitial(SIZE);
   }
 
   /** One result was consumed; requests the next half window once half a window was. */

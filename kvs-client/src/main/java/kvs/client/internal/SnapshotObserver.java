@@ -23,7 +23,7 @@ final class SnapshotObserver implements ClientResponseObserver<Versao, Tupla> {
   @Override
   public void beforeStart(ClientCallStreamObserver<Versao> call) {
     this.call = call;
-    call.disableAutoRequestWithInitial(RequestWindow.SIZE);
+    RequestWindow.startOn(call);
     sink.started(call);
   }
 
