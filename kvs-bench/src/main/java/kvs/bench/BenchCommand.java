@@ -390,7 +390,6 @@ public final class BenchCommand implements Callable<Integer> {
         rate == null ? 0 : rate,
         probeRate,
         timeout,
-        json,
         quiet);
   }
 

@@ -22,7 +22,6 @@ import java.util.List;
  * @param rate open loop: requests per second (lag: of the background writes); 0 for a closed loop
  * @param probeRate lag: probes per second
  * @param timeout each call's deadline
- * @param json print one JSON line instead of the human report
  * @param quiet no progress lines on stderr
  */
 record BenchConfig(
@@ -42,7 +41,6 @@ record BenchConfig(
     double rate,
     double probeRate,
     Duration timeout,
-    boolean json,
     boolean quiet) {
 
   BenchConfig {

@@ -12,11 +12,9 @@ import java.util.concurrent.TimeUnit;
  * add client cost to every figure.
  */
 final class Channels implements AutoCloseable {
-  private final List<Target> targets;
   private final List<ManagedChannel> channels;
 
-  private Channels(List<Target> targets, List<ManagedChannel> channels) {
-    this.targets = targets;
+  private Channels(List<ManagedChannel> channels) {
     this.channels = channels;
   }
 
@@ -29,19 +27,11 @@ final class Channels implements AutoCloseable {
               .directExecutor()
               .build());
     }
-    return new Channels(List.copyOf(targets), List.copyOf(channels));
-  }
-
-  int size() {
-    return channels.size();
+    return new Channels(List.copyOf(channels));
   }
 
   ManagedChannel get(int index) {
     return channels.get(index);
-  }
-
-  Target target(int index) {
-    return targets.get(index);
   }
 
   /** Shuts every channel down: calls in flight get 5 s, then they are cancelled. */

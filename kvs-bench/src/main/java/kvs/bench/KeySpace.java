@@ -10,10 +10,10 @@ record KeySpace(NumberedText format, long keys) {
     return format.text(keys == 0 ? i : Math.floorMod(i, keys));
   }
 
-  /** "distinct", "1 shared key" or "100,000 keys", for the report. */
-  String describe() {
+  /** "a distinct key per UNIT", "1 shared key" or "100,000 keys", for the report. */
+  String describe(String unit) {
     if (keys == 0) {
-      return "a distinct key per request";
+      return "a distinct key per " + unit;
     }
     return keys == 1 ? "1 shared key" : String.format(java.util.Locale.ROOT, "%,d keys", keys);
   }

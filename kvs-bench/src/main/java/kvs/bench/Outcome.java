@@ -51,7 +51,7 @@ record Outcome(long items, long notFound, long errors, String errorKind, String 
     if (cause != null && cause.getMessage() != null) {
       text.append(" (").append(cause.getMessage()).append(')');
     }
-    return text.toString();
+    return text.toString().replaceAll("\\s*[\\r\\n]+\\s*", " "); // descriptions may span lines
   }
 
   /** Whether the request got an answer that counts as an operation (and its latency is kept). */

@@ -44,7 +44,7 @@ final class Report {
     json.put("not_found", main.notFound());
     json.put("duration_s", round(main.seconds(), 3));
     json.put("ops_per_s", round(main.opsPerSecond(), 1));
-    if (countsItems()) {
+    if (config.workload().streamsItems()) {
       json.put("items", main.items());
       json.put("items_per_s", round(main.itemsPerSecond(), 1));
     }
@@ -141,7 +141,7 @@ final class Report {
               config.loads() ? "" : " (--preload loads the keys first)"));
     }
     lines.add("  errors     " + errors(main));
-    lines.add("  latency    " + latencies(main) + (config.workload() == Workload.SNAPSHOT || config.workload() == Workload.INSERE_VARIAS ? "   (per stream)" : ""));
+    lines.add("  latency    " + latencies(main) + (config.workload().streamsItems() ? "   (per stream)" : ""));
     return lines;
   }
 
@@ -199,16 +199,12 @@ final class Report {
   }
 
   private String keySpace() {
-    String keys = new KeySpace(new NumberedText("bench-", config.keySize()), config.keys()).describe();
-    return config.workload() == Workload.INSERE_VARIAS ? keys.replace("per request", "per item") : keys;
+    return new KeySpace(new NumberedText("bench-", config.keySize()), config.keys())
+        .describe(config.workload() == Workload.INSERE_VARIAS ? "item" : "request");
   }
 
   private double mainRate() {
     return config.workload() == Workload.LAG ? config.probeRate() : config.rate();
-  }
-
-  private boolean countsItems() {
-    return config.workload() == Workload.INSERE_VARIAS || config.workload() == Workload.SNAPSHOT;
   }
 
   private static String latencies(Measure measure) {

@@ -65,9 +65,12 @@ enum Workload {
     return defaultConcurrency;
   }
 
-  /** Whether --count counts items (InsereVarias) rather than requests. */
-  boolean countsItems() {
-    return this == INSERE_VARIAS;
+  /**
+   * Whether one operation is a stream of items (InsereVarias, Snapshot): items are counted too, and
+   * latencies are per stream.
+   */
+  boolean streamsItems() {
+    return this == INSERE_VARIAS || this == SNAPSHOT;
   }
 
   /** Whether the workload reads keys that --preload can load first. */
