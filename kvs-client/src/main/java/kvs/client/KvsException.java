@@ -17,9 +17,10 @@ public final class KvsException extends RuntimeException {
      */
     UNAVAILABLE,
     /**
-     * The server is up but still catching up with its peers (after it started, or after it missed
-     * replication messages), so it serves no KVS calls yet; trying again shortly may succeed. On
-     * the wire, gRPC {@code UNAVAILABLE} with the description {@code catching up}.
+     * The server is up but was catching up with its peers (after it started, or after it missed
+     * replication messages) for longer than the call could wait; trying again shortly may succeed.
+     * On the wire, gRPC {@code UNAVAILABLE} with a {@code google.rpc.ErrorInfo} detail of domain
+     * {@code kvs}, reason {@code CATCHING_UP}.
      */
     CATCHING_UP,
     /** The server did not answer within the deadline. */

@@ -103,7 +103,7 @@ class MultiServerTest {
     try (TcpKvs catchingUp =
             TcpKvs.start(
                 ServerInterceptors.intercept(
-                    new FailingKvsService(Status.UNAVAILABLE.withDescription("catching up"))));
+                    FailingKvsService.catchingUp()));
         TcpKvs good = TcpKvs.start(healthy.definition());
         KvsClient kvs = KvsClient.builder().targets(targets(catchingUp, good)).build()) {
       for (int i = 0; i < 20; i++) {
@@ -115,8 +115,7 @@ class MultiServerTest {
 
   @Test
   void everyServerCatchingUpIsReportedAsCatchingUpAfterTheRetries() throws InterruptedException {
-    Status catching = Status.UNAVAILABLE.withDescription("catching up");
-    try (TcpKvs one = TcpKvs.start(ServerInterceptors.intercept(new FailingKvsService(catching)));
+    try (TcpKvs one = TcpKvs.start(ServerInterceptors.intercept(FailingKvsService.catchingUp()));
         KvsClient kvs = KvsClient.builder().targets(targets(one)).build()) {
       assertEquals(Code.CATCHING_UP, assertThrows(KvsException.class, () -> kvs.get("k01")).code());
     }

@@ -106,8 +106,7 @@ class ServerStatusTest {
 
   @Test
   void catchingUpIsItsOwnCode() throws InterruptedException {
-    Status catchingUp = Status.UNAVAILABLE.withDescription("catching up");
-    try (InProcessKvs server = InProcessKvs.start(new FailingKvsService(catchingUp));
+    try (InProcessKvs server = InProcessKvs.start(FailingKvsService.catchingUp());
         KvsClient kvs = KvsClient.builder().channel(server.channel()).build()) {
       KvsException e = assertThrows(KvsException.class, () -> kvs.get("chave1"));
 

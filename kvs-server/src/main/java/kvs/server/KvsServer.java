@@ -14,14 +14,17 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import kvs.core.replication.MessageCodec;
+import kvs.core.replication.Presence;
 import kvs.proto.KVSGrpc;
 import kvs.server.grpc.AdminService;
 import kvs.server.grpc.CallMetadata;
-import kvs.server.grpc.CatchingUpInterceptor;
+import kvs.server.grpc.HoldWhileCatchingUp;
 import kvs.server.grpc.KvsService;
 import kvs.server.replication.CatchUp;
 import kvs.server.replication.EntryLog;
+import kvs.server.replication.FlowControl;
 import kvs.server.replication.Heartbeats;
+import kvs.server.replication.Membership;
 import kvs.server.replication.PeerTable;
 import kvs.server.replication.ReplicaIdentity;
 import kvs.server.replication.ReplicationTransport;
@@ -51,6 +54,8 @@ public final class KvsServer {
   private final ReplicationTransport transport;
   private final WritePublisher publisher;
   private final PeerTable peers = new PeerTable();
+  private final Membership membership = new Membership();
+  private final ReplicaIdentity identity;
   private final CatchUp catchUp;
   private final Heartbeats heartbeats;
   private final StreamRouter router;
@@ -69,11 +74,13 @@ public final class KvsServer {
       Replica initial,
       EntryLog entryLog) {
     MessageCodec codec = new MessageCodec();
-    ReplicaIdentity identity = ReplicaIdentity.newRun(config.serverId());
+    this.identity = ReplicaIdentity.newRun(config.serverId());
     this.config = config;
     this.replica = initial;
     this.transport = transports.apply(stream);
-    this.publisher = new WritePublisher(identity, transport, codec, config.writeTimeout(), MAX_BATCH);
+    FlowControl flow = new FlowControl(config.serverId(), replica, peers, membership);
+    this.publisher =
+        new WritePublisher(identity, transport, codec, config.writeTimeout(), MAX_BATCH, flow::mayPublish);
     ServingState serving = new ServingState();
     WritesApplier writes = new WritesApplier(replica, publisher, entryLog, serving);
     this.catchUp =
@@ -85,20 +92,20 @@ public final class KvsServer {
             codec,
             stream,
             stateSender,
-            peers,
+            membership,
             entryLog,
             serving,
             config.syncTimeout());
     this.heartbeats = new Heartbeats(identity, this::port, replica, catchUp, transport, codec, peers);
-    this.router = new StreamRouter(codec, publisher, writes, catchUp, heartbeats);
+    this.router = new StreamRouter(codec, publisher, writes, catchUp, heartbeats, membership);
     this.grpcServer =
         serverBuilder
             .directExecutor() // handlers never block: writes complete asynchronously
             .addService(
                 ServerInterceptors.intercept(
-                    new KvsService(replica, publisher, catchUp::caughtUp),
+                    new KvsService(replica, publisher, serving, config.catchUpWait()),
                     new CallMetadata(replica::position),
-                    new CatchingUpInterceptor(catchUp::caughtUp)))
+                    new HoldWhileCatchingUp(serving, config.catchUpWait())))
             .addService(new AdminService(this))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
@@ -117,11 +124,12 @@ public final class KvsServer {
   /** Starts serving and joining the stream; fails at once when the port cannot be bound. */
   public KvsServer start() throws IOException {
     grpcServer.start();
-    transport.start(router);
+    transport.start(router, new Presence(identity.serverId(), identity.run(), Math.max(0, port())).encode());
     // A failure is logged by the stream executor, and the next heartbeat comes all the same.
     stream.scheduleWithFixedDelay(
         () -> {
           heartbeats.publish();
+          publisher.resume(); // a peer that held us back may have fallen silent
           updateHealth();
         },
         config.heartbeatInterval());

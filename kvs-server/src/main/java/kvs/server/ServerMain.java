@@ -85,6 +85,14 @@ public final class ServerMain implements Callable<Integer> {
   private Duration syncTimeout;
 
   @Option(
+      names = "--catch-up-wait",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description = "How long a call that arrives while the server catches up with its peers waits for it (within the call's own deadline) before it fails with UNAVAILABLE, reason CATCHING_UP (default: ${DEFAULT-VALUE}).")
+  private Duration catchUpWait;
+
+  @Option(
       names = "--heartbeat",
       paramLabel = "DURATION",
       defaultValue = "500ms",
@@ -179,7 +187,7 @@ public final class ServerMain implements Callable<Integer> {
         new KvsServer(
             Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()),
             streamExecutor -> new MqttTransport(brokerAddress, topic, "kvs-" + id, SESSION_EXPIRY, streamExecutor),
-            new ServerConfig(id, writeTimeout, syncTimeout, heartbeat),
+            new ServerConfig(id, writeTimeout, syncTimeout, heartbeat, catchUpWait),
             replica,
             entryLog);
     DurableState durable = disk;

@@ -7,12 +7,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import kvs.client.KvsException;
 import kvs.client.KvsException.Code;
+import kvs.proto.KvsErrorReason;
 
 /** Turns gRPC failures into {@link KvsException}s. */
 final class GrpcErrors {
-
-  /** The description of the server's UNAVAILABLE while it catches up with its peers. */
-  static final String CATCHING_UP = "catching up";
 
   private GrpcErrors() {}
 
@@ -25,7 +23,7 @@ final class GrpcErrors {
       return kvsException;
     }
     Status status = Status.fromThrowable(failure);
-    return new KvsException(codeOf(status), describe(status), failure);
+    return new KvsException(codeOf(status, failure), describe(status), failure);
   }
 
   /**
@@ -69,10 +67,11 @@ final class GrpcErrors {
     return failure instanceof StatusRuntimeException || failure instanceof StatusException;
   }
 
-  private static Code codeOf(Status status) {
+  private static Code codeOf(Status status, Throwable failure) {
     switch (status.getCode()) {
       case UNAVAILABLE:
-        return isCatchingUp(status) ? Code.CATCHING_UP : Code.UNAVAILABLE;
+        // The server says why in a status detail, not in words we would have to parse.
+        return KvsErrorReason.of(failure).orElse(null) == KvsErrorReason.CATCHING_UP ? Code.CATCHING_UP : Code.UNAVAILABLE;
       case DEADLINE_EXCEEDED:
         return Code.DEADLINE_EXCEEDED;
       case CANCELLED:
@@ -81,11 +80,6 @@ final class GrpcErrors {
       default:
         return Code.SERVER_ERROR;
     }
-  }
-
-  /** A KVS server that is catching up answers UNAVAILABLE with this description. */
-  private static boolean isCatchingUp(Status status) {
-    return status.getDescription() != null && status.getDescription().startsWith(CATCHING_UP);
   }
 
   /** One line: the status code, its description, and the transport's reason when there is one. */

@@ -222,7 +222,7 @@ class StatusCommandTest {
     servers.put(
         9000,
         InProcessKvs.start(
-            new FailingKvsService(Status.UNAVAILABLE.withDescription("catching up"))));
+            FailingKvsService.catchingUp()));
 
     assertEquals(
         new Run(

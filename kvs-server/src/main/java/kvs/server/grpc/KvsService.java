@@ -1,16 +1,22 @@
 package kvs.server.grpc;
 
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import kvs.core.InputRules;
 import kvs.core.replication.Operation;
 import kvs.proto.ChaveValor;
+import kvs.proto.KvsErrorReason;
 import kvs.proto.ChaveVersao;
 import kvs.proto.KVSGrpc;
 import kvs.proto.Tupla;
 import kvs.proto.Versao;
 import kvs.server.Replica;
+import kvs.server.replication.ServingState;
 import kvs.server.replication.WritePublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,17 +30,22 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
   private static final Logger log = LoggerFactory.getLogger(KvsService.class);
 
   /** How long a read waits for this server to reach the position its client asks for. */
-  static final java.time.Duration READ_WAIT = java.time.Duration.ofSeconds(5);
+  static final Duration READ_WAIT = Duration.ofSeconds(5);
 
   private final Replica replica;
   private final WritePublisher publisher;
-  private final java.util.function.BooleanSupplier caughtUp;
+  private final ServingState serving;
+  private final Duration catchUpWait;
 
-  /** {@code caughtUp}: checked for every item of a stream (calls are checked as they start). */
-  public KvsService(Replica replica, WritePublisher publisher, java.util.function.BooleanSupplier caughtUp) {
+  /**
+   * {@code serving}: checked for every item of a stream (calls wait for it as they start, see
+   * {@link HoldWhileCatchingUp}); an item that meets a catch-up waits up to {@code catchUpWait}.
+   */
+  public KvsService(Replica replica, WritePublisher publisher, ServingState serving, Duration catchUpWait) {
     this.replica = replica;
     this.publisher = publisher;
-    this.caughtUp = caughtUp;
+    this.serving = serving;
+    this.catchUpWait = catchUpWait;
   }
 
   @Override
@@ -100,13 +111,12 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
     long target = call.minPosition().getAsLong();
     return replica
         .awaitPosition(target)
-        .orTimeout(READ_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .orTimeout(READ_WAIT.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionallyCompose(
             error ->
                 CompletableFuture.failedFuture(
-                    io.grpc.Status.UNAVAILABLE
-                        .withDescription("behind position " + target + " (at " + replica.position() + ")")
-                        .asRuntimeException()));
+                    KvsErrorReason.BEHIND_POSITION.toException(
+                        Status.Code.UNAVAILABLE, "behind position " + target + " (at " + replica.position() + ")")));
   }
 
   private static java.util.Optional<String> itemId(CallMetadata.Call call, long index) {
@@ -149,13 +159,24 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
             });
   }
 
-  /** A stream that outlives a catch-up that starts under it must not go on with stale state. */
-  private <A> CompletableFuture<A> whileCaughtUp(java.util.function.Supplier<CompletableFuture<A>> item) {
-    if (!caughtUp.getAsBoolean()) {
-      return CompletableFuture.failedFuture(
-          io.grpc.Status.UNAVAILABLE.withDescription("catching up").asRuntimeException());
+  /**
+   * A stream that outlives the start of a catch-up must not go on with a state about to be
+   * replaced: its next item waits until the server has caught up (bounded), like a new call.
+   */
+  private <A> CompletableFuture<A> whileCaughtUp(Supplier<CompletableFuture<A>> item) {
+    if (serving.caughtUp()) {
+      return item.get();
     }
-    return item.get();
+    return serving
+        .whenServing()
+        .orTimeout(catchUpWait.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionallyCompose(
+            timedOut ->
+                CompletableFuture.failedFuture(
+                    KvsErrorReason.CATCHING_UP.toException(
+                        Status.Code.UNAVAILABLE,
+                        "catching up with its peers for longer than " + catchUpWait.toMillis() + " ms")))
+        .thenCompose(ready -> item.get());
   }
 
   private static int versionOrNewest(ChaveVersao request) {
@@ -170,7 +191,7 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
             reply.onNext(value);
             reply.onCompleted();
           } else {
-            reply.onError(WireResults.status(error).asRuntimeException());
+            reply.onError(WireResults.failure(error));
           }
         });
   }

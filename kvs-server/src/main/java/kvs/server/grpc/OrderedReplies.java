@@ -59,7 +59,7 @@ final class OrderedReplies<Q, A> implements StreamObserver<Q> {
             if (error == null) {
               replies.onCompleted();
             } else {
-              replies.onError(WireResults.status(error).asRuntimeException());
+              replies.onError(WireResults.failure(error));
             }
           } catch (StatusRuntimeException cancelled) {
             // The call is gone already.

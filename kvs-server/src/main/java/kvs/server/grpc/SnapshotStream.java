@@ -91,7 +91,7 @@ final class SnapshotStream {
     }
     if (waitFailure != null) {
       finished = true;
-      call.onError(WireResults.status(waitFailure).asRuntimeException());
+      call.onError(WireResults.failure(waitFailure));
       return;
     }
     if (snapshot == null) {
@@ -130,7 +130,7 @@ final class SnapshotStream {
     if (report) {
       log.warn("Snapshot failed", e);
       try {
-        call.onError(WireResults.status(e).asRuntimeException());
+        call.onError(WireResults.failure(e));
       } catch (RuntimeException closed) {
         log.debug("Could not report the failure to the client: {}", closed.toString());
       }

@@ -41,16 +41,16 @@ final class WireResults {
     return unwrap(error) instanceof WriteUnavailableException;
   }
 
-  /** The gRPC status for errors the contract has no room for. */
-  static Status status(Throwable error) {
+  /** The gRPC failure (status and trailers, so a reason detail survives) for errors the contract has no room for. */
+  static io.grpc.StatusRuntimeException failure(Throwable error) {
     Throwable cause = unwrap(error);
-    if (cause instanceof io.grpc.StatusRuntimeException status) {
-      return status.getStatus();
+    if (cause instanceof io.grpc.StatusRuntimeException failure) {
+      return failure;
     }
     if (cause instanceof ShutdownException) {
-      return Status.UNAVAILABLE.withDescription(cause.getMessage());
+      return Status.UNAVAILABLE.withDescription(cause.getMessage()).asRuntimeException();
     }
-    return Status.INTERNAL.withDescription("internal error: " + cause).withCause(cause);
+    return Status.INTERNAL.withDescription("internal error: " + cause).withCause(cause).asRuntimeException();
   }
 
   static Throwable unwrap(Throwable error) {

@@ -47,9 +47,6 @@ public final class CatchUp {
   /** Keys per state-transfer chunk: small messages, few of them (100,000 keys: 20 chunks). */
   static final int KEYS_PER_CHUNK = 5000;
 
-  /** After the first complete answer, how long to wait for other peers' answers. */
-  static final Duration ANSWER_GRACE = Duration.ofMillis(300);
-
   /** After this many rounds without a satisfying answer, settle for the best there is. */
   static final int MAX_ROUNDS = 5;
 
@@ -66,7 +63,7 @@ public final class CatchUp {
   private final MessageCodec codec;
   private final StreamExecutor stream;
   private final Executor sender;
-  private final PeerTable peers;
+  private final Membership membership;
   private final EntryLog entryLog;
   private final ServingState serving;
   private final Duration timeout;
@@ -83,11 +80,11 @@ public final class CatchUp {
   private long cutDigest;
   private int bufferedWrites;
   private long peerPositionAtCut; // the furthest a peer's heartbeat shows it was at our cut
+  private List<String> awaited = List.of(); // the live peers at our cut: whose answers we wait for
   private final List<StreamMessage> buffered = new ArrayList<>(); // writes and others' requests
   // request id -> peer -> chunks by index
   private final Map<String, Map<String, TreeMap<Integer, StateChunk>>> answers = new HashMap<>();
   private final Set<String> answeredRequests = new LinkedHashSet<>(); // never answer one twice
-  private long firstAnswerNanos;
   private StreamExecutor.Timer timer;
 
   public CatchUp(
@@ -98,7 +95,7 @@ public final class CatchUp {
       MessageCodec codec,
       StreamExecutor stream,
       Executor sender,
-      PeerTable peers,
+      Membership membership,
       EntryLog entryLog,
       ServingState serving,
       Duration timeout) {
@@ -109,7 +106,7 @@ public final class CatchUp {
     this.codec = codec;
     this.stream = stream;
     this.sender = sender;
-    this.peers = peers;
+    this.membership = membership;
     this.entryLog = entryLog;
     this.serving = serving;
     this.timeout = timeout;
@@ -172,6 +169,10 @@ public final class CatchUp {
         cutRequest = request.requestId();
         cutPosition = replica.position();
         cutDigest = replica.digest();
+        // Every server whose presence reached us before our request had subscribed before it
+        // was published: each will reach it and answer. Nobody else is needed; with nobody
+        // there at all, we decide at once.
+        awaited = membership.othersThan(identity.serverId());
         bufferedWrites = 0;
         peerPositionAtCut = 0;
         buffered.clear();
@@ -207,10 +208,11 @@ public final class CatchUp {
       return;
     }
     reschedule(timeout, this::onTimeout); // a large state may take a while: wait while it comes
-    if (firstAnswerNanos == 0 && cutAnswers().values().stream().anyMatch(CatchUp::isComplete)) {
-      firstAnswerNanos = System.nanoTime();
-      stream.schedule(this::maybeDecide, ANSWER_GRACE);
-    }
+    maybeDecide();
+  }
+
+  /** A server came or went: one we waited for may have gone. */
+  public void onMembershipChanged() {
     maybeDecide();
   }
 
@@ -219,7 +221,6 @@ public final class CatchUp {
     round++;
     String requestId = UUID.randomUUID().toString();
     issued.add(requestId);
-    firstAnswerNanos = 0;
     StateRequest request = new StateRequest(identity.serverId(), identity.run(), requestId, transport.replyTopic());
     // Published even while (re)connecting: the client sends it once connected, or it fails.
     transport
@@ -270,19 +271,10 @@ public final class CatchUp {
       return;
     }
     Map<String, TreeMap<Integer, StateChunk>> cut = cutAnswers();
-    if (cut.values().stream().noneMatch(CatchUp::isComplete)) {
-      return;
-    }
-    List<String> livePeers =
-        peers.heardWithin(Duration.ofSeconds(3)).stream()
-            .map(p -> p.heartbeat().origin())
-            .filter(id -> !id.equals(identity.serverId()))
-            .toList();
-    // With no heartbeat heard yet (a fresh start), we do not know who else there is: wait the grace.
-    boolean everyLivePeerAnswered =
-        !livePeers.isEmpty() && livePeers.stream().allMatch(id -> cut.containsKey(id) && isComplete(cut.get(id)));
-    boolean graceOver = System.nanoTime() - firstAnswerNanos >= ANSWER_GRACE.toNanos();
-    if (everyLivePeerAnswered || graceOver) {
+    // A peer that left since our cut will not answer; one that is still there will.
+    boolean everyAwaitedAnswered =
+        awaited.stream().allMatch(id -> (cut.containsKey(id) && isComplete(cut.get(id))) || !membership.isLive(id));
+    if (everyAwaitedAnswered) {
       decide(false);
     }
   }
@@ -305,18 +297,19 @@ public final class CatchUp {
           "Not settling at position {}: {}; asking again",
           settledPosition,
           peerFurther ? "a peer was at position " + peerPositionAtCut + " at our cut" : "an answer is incomplete");
-      replayOnto(Optional.empty());
+      replayOnto(Optional.empty(), false);
       sendRequest();
       return;
     }
     String outcome =
         best.map(c -> "installed " + c.from() + "'s state at position " + c.image().position() + " (" + c.image().keys().size() + " keys)")
             .orElse(
-                cutAnswers().isEmpty()
-                    ? "no peer answered within " + timeout.toMillis() + " ms; kept our own state at position " + cutPosition
-                    : "no peer is ahead; kept our own state at position " + cutPosition);
-    serving.set(true); // from here the buffer is applied as the stream always is
-    replayOnto(best);
+                awaited.isEmpty()
+                    ? "no other server is live; kept our own state at position " + cutPosition
+                    : cutAnswers().isEmpty()
+                        ? "no peer answered within " + timeout.toMillis() + " ms; kept our own state at position " + cutPosition
+                        : "no peer is ahead; kept our own state at position " + cutPosition);
+    replayOnto(best, true);
     log.info(
         "Caught up in {} ms ({}): {}; now at position {}",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos),
@@ -330,15 +323,19 @@ public final class CatchUp {
     }
   }
 
-  /** Ends this round: installs {@code chosen} (if any), then applies what was buffered. */
-  private void replayOnto(Optional<Chosen> chosen) {
+  /**
+   * Ends this round: installs {@code chosen} (if any), serves from then on when {@code settled}
+   * (so the buffer is applied as the stream always is, and waiting calls see the installed state),
+   * then applies what was buffered.
+   */
+  private void replayOnto(Optional<Chosen> chosen, boolean settled) {
     List<StreamMessage> after = new ArrayList<>(buffered);
     buffered.clear();
     phase = Phase.IDLE;
     if (timer != null) {
       timer.cancel();
     }
-    if (serving.caughtUp()) {
+    if (settled) {
       issued.clear();
       answers.clear();
     }
@@ -350,6 +347,9 @@ public final class CatchUp {
           });
     } catch (RuntimeException e) {
       log.error("Could not record the installed state on disk ({}); going on in memory", e.getMessage());
+    }
+    if (settled) {
+      serving.set(true);
     }
     Optional<String> gap = Optional.empty();
     for (StreamMessage message : after) {

@@ -23,6 +23,7 @@ public final class Heartbeats {
   private final ReplicationTransport transport;
   private final MessageCodec codec;
   private final PeerTable peers;
+  private long lastPublishedPosition; // stream tasks only
 
   public Heartbeats(
       ReplicaIdentity identity,
@@ -41,11 +42,26 @@ public final class Heartbeats {
     this.peers = peers;
   }
 
+  /**
+   * Besides the timer, a heartbeat every this many applied entries: under load, peers learn our
+   * position within this stride, which {@link FlowControl} needs (a timer alone would report it
+   * thousands of entries late).
+   */
+  static final long PROGRESS_STRIDE = 100;
+
+  /** Publishes a heartbeat when we applied {@link #PROGRESS_STRIDE} entries since the last. A stream task. */
+  public void publishIfProgressed() {
+    if (replica.position() - lastPublishedPosition >= PROGRESS_STRIDE) {
+      publish();
+    }
+  }
+
   /** Publishes one heartbeat, when connected. A stream task. */
   public void publish() {
     if (!transport.isConnected()) {
       return;
     }
+    lastPublishedPosition = replica.position();
     Heartbeat heartbeat =
         new Heartbeat(
             identity.serverId(),

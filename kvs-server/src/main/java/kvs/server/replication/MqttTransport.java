@@ -9,6 +9,8 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientConnectedContext;
+import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import io.reactivex.schedulers.Schedulers;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +41,8 @@ public final class MqttTransport implements ReplicationTransport {
   private final BrokerAddress broker;
   private final String topic;
   private final String replyTopic;
+  private final String presenceTopic;
+  private final String presencePrefix;
   private final Duration sessionExpiry;
   private final Executor listenerExecutor;
   private final Mqtt5AsyncClient client;
@@ -48,6 +52,7 @@ public final class MqttTransport implements ReplicationTransport {
   private final AtomicBoolean everConnected = new AtomicBoolean();
   private final AtomicBoolean warnedWaiting = new AtomicBoolean();
   private volatile Listener listener;
+  private volatile byte[] presence;
 
   /**
    * @param clientId stable across restarts of the same server, so its session can be resumed
@@ -58,6 +63,8 @@ public final class MqttTransport implements ReplicationTransport {
     this.broker = broker;
     this.topic = topic;
     this.replyTopic = topic + "/state/" + clientId;
+    this.presencePrefix = topic + "/presence/";
+    this.presenceTopic = presencePrefix + clientId;
     this.sessionExpiry = sessionExpiry;
     this.listenerExecutor = listenerExecutor;
     this.client =
@@ -102,27 +109,39 @@ public final class MqttTransport implements ReplicationTransport {
   }
 
   @Override
-  public void start(Listener listener) {
+  public void start(Listener listener, byte[] presence) {
     this.listener = listener;
+    this.presence = presence.clone();
     // Registered before connecting, so a resumed session's queued messages are not missed.
     client.publishes(
         MqttGlobalPublishFilter.ALL,
         publish -> {
           byte[] payload = publish.getPayloadAsBytes();
-          if (publish.getTopic().toString().equals(topic)) {
+          String from = publish.getTopic().toString();
+          if (from.equals(topic)) {
             safely(() -> listener.onStreamMessage(payload));
-          } else if (publish.getTopic().toString().equals(replyTopic)) {
+          } else if (from.equals(replyTopic)) {
             safely(() -> listener.onStateChunk(payload));
+          } else if (from.startsWith(presencePrefix)) {
+            safely(() -> listener.onPresence(from.substring(presencePrefix.length()), payload));
           }
         },
         listenerExecutor);
     // The publisher's session keeps a publish in flight across a short disconnect, to be sent again.
-    connect(publisher);
-    connect(client);
+    connect(publisher.connectWith());
+    // When this connection dies (a crash, a kill, a network cut), the broker clears our presence.
+    connect(
+        client
+            .connectWith()
+            .willPublish()
+            .topic(presenceTopic)
+            .qos(MqttQos.AT_LEAST_ONCE)
+            .retain(true)
+            .applyWillPublish());
   }
 
-  private void connect(Mqtt5AsyncClient mqtt) {
-    mqtt.connectWith()
+  private void connect(Mqtt5ConnectBuilder.Send<CompletableFuture<Mqtt5ConnAck>> connect) {
+    connect
         .cleanStart(false)
         .sessionExpiryInterval(sessionExpiry.toSeconds())
         .send()
@@ -157,6 +176,12 @@ public final class MqttTransport implements ReplicationTransport {
   @Override
   public void close() {
     connected.set(false);
+    try {
+      // Leaving on purpose: say so at once (the Last Will covers only a lost connection).
+      send(presenceTopic, new byte[0], true).get(1, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.debug("Could not clear our presence: {}", e.toString());
+    }
     publisherConnected.set(false);
     disconnect(client);
     disconnect(publisher);
@@ -172,10 +197,15 @@ public final class MqttTransport implements ReplicationTransport {
 
   /** Completes exceptionally with {@link PublishRefusedException} when the broker surely did not take it. */
   private CompletableFuture<Void> send(String toTopic, byte[] payload) {
+    return send(toTopic, payload, false);
+  }
+
+  private CompletableFuture<Void> send(String toTopic, byte[] payload, boolean retain) {
     return publisher
         .publishWith()
         .topic(toTopic)
         .qos(MqttQos.AT_LEAST_ONCE)
+        .retain(retain)
         .payload(payload)
         .send()
         .handle(
@@ -206,6 +236,10 @@ public final class MqttTransport implements ReplicationTransport {
         .topicFilter(replyTopic)
         .qos(MqttQos.AT_LEAST_ONCE)
         .applySubscription()
+        .addSubscription()
+        .topicFilter(presencePrefix + "+")
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .applySubscription()
         .send()
         .whenComplete(
             (subAck, failure) -> {
@@ -230,6 +264,14 @@ public final class MqttTransport implements ReplicationTransport {
                     broker,
                     sessionResumed ? "session resumed" : "session lost");
               }
+              // Our presence goes out before our state request, on the same connection.
+              send(presenceTopic, presence, true)
+                  .whenComplete(
+                      (ok, notSent) -> {
+                        if (notSent != null) {
+                          log.warn("Publishing our presence failed: {}", notSent.toString());
+                        }
+                      });
               // Connected only once the listener has seen it: a lost session must stop the
               // server from serving before anyone can take it for connected and caught up.
               deliver(

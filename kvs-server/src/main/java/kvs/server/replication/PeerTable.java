@@ -22,6 +22,11 @@ public final class PeerTable {
     peers.put(heartbeat.origin(), new Peer(heartbeat, System.nanoTime()));
   }
 
+  /** Every peer ever heard from, in no order. */
+  public Iterable<Peer> all() {
+    return peers.values();
+  }
+
   /** Peers heard from within {@code window}, by id. */
   public List<Peer> heardWithin(Duration window) {
     return peers.values().stream()

@@ -22,10 +22,20 @@ public interface ReplicationTransport extends AutoCloseable {
      * session for us: whatever was published meanwhile is lost to us.
      */
     void onConnected(boolean firstConnect, boolean sessionResumed);
+
+    /**
+     * A server's presence changed: {@code payload} is what it says about itself while it is
+     * live, empty once it is gone. {@code member} names it (the same for its whole life).
+     */
+    void onPresence(String member, byte[] payload);
   }
 
-  /** Starts connecting and receiving; connecting may go on in the background. */
-  void start(Listener listener);
+  /**
+   * Starts connecting and receiving; connecting may go on in the background. While connected,
+   * {@code presence} is what peers see of this server (and nothing once it is gone); they see the
+   * presence of every live server as soon as they subscribe, and before its messages.
+   */
+  void start(Listener listener, byte[] presence);
 
   /**
    * Publishes {@code payload} on the stream; completes when the broker has taken it, and fails

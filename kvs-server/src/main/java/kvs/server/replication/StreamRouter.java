@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import kvs.core.replication.Heartbeat;
 import kvs.core.replication.MalformedMessageException;
 import kvs.core.replication.MessageCodec;
+import kvs.core.replication.Presence;
 import kvs.core.replication.ReplicationMessage;
 import kvs.core.replication.StateRequest;
 import kvs.core.replication.StreamMessage;
@@ -24,15 +25,22 @@ public final class StreamRouter implements ReplicationTransport.Listener {
   private final WritesApplier writes;
   private final CatchUp catchUp;
   private final Heartbeats heartbeats;
+  private final Membership membership;
   private final AtomicLong skipped = new AtomicLong();
 
   public StreamRouter(
-      MessageCodec codec, WritePublisher publisher, WritesApplier writes, CatchUp catchUp, Heartbeats heartbeats) {
+      MessageCodec codec,
+      WritePublisher publisher,
+      WritesApplier writes,
+      CatchUp catchUp,
+      Heartbeats heartbeats,
+      Membership membership) {
     this.codec = codec;
     this.publisher = publisher;
     this.writes = writes;
     this.catchUp = catchUp;
     this.heartbeats = heartbeats;
+    this.membership = membership;
   }
 
   @Override
@@ -50,12 +58,14 @@ public final class StreamRouter implements ReplicationTransport.Listener {
         catchUp.buffer(entry);
       } else {
         resyncIf(writes.apply(entry));
+        heartbeats.publishIfProgressed();
       }
     } else if (message instanceof StateRequest request) {
       catchUp.onRequest(request);
     } else if (message instanceof Heartbeat heartbeat) {
       catchUp.onHeartbeat(heartbeat);
       resyncIf(heartbeats.check(heartbeat));
+      publisher.resume(); // a peer that held us back may have moved on
     }
   }
 
@@ -75,6 +85,22 @@ public final class StreamRouter implements ReplicationTransport.Listener {
     } else if (!sessionResumed) {
       catchUp.start("the broker had lost our session, so messages may have been lost");
     }
+  }
+
+  @Override
+  public void onPresence(String member, byte[] payload) {
+    if (payload.length == 0) {
+      membership.update(member, Optional.empty());
+    } else {
+      try {
+        membership.update(member, Optional.of(Presence.decode(payload)));
+      } catch (MalformedMessageException e) {
+        skip(e);
+        return;
+      }
+    }
+    catchUp.onMembershipChanged();
+    publisher.resume(); // a peer that held us back may have gone
   }
 
   /** How many malformed messages were skipped. */

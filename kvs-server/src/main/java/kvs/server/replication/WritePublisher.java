@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import kvs.core.replication.MessageCodec;
 import kvs.core.replication.Operation;
 import kvs.core.replication.ReplicationMessage;
@@ -26,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * broker's ack, clocks our publishing to the broker's pace of delivery: when its fan-out falls
  * behind, our messages come back later and carry more writes each, so the message rate falls as
  * the load rises, instead of piling up in the broker's queues.
+ *
+ * <p>Our own message's return says nothing of slower peers, so the next message also waits
+ * while {@code mayPublish} says a live peer is too far behind (see {@link FlowControl}); {@link
+ * #resume} is called when that may have changed.
  */
 public final class WritePublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WritePublisher.class);
@@ -35,6 +40,7 @@ public final class WritePublisher implements AutoCloseable {
   private final MessageCodec codec;
   private final Duration writeTimeout;
   private final int maxBatch;
+  private final BooleanSupplier mayPublish;
 
   private final Object lock = new Object();
   private final List<PendingWrite> waiting = new ArrayList<>(); // guarded by lock
@@ -50,7 +56,8 @@ public final class WritePublisher implements AutoCloseable {
       ReplicationTransport transport,
       MessageCodec codec,
       Duration writeTimeout,
-      int maxBatch) {
+      int maxBatch,
+      BooleanSupplier mayPublish) {
     if (maxBatch < 1) {
       throw new IllegalArgumentException("maxBatch must be >= 1");
     }
@@ -59,6 +66,27 @@ public final class WritePublisher implements AutoCloseable {
     this.codec = codec;
     this.writeTimeout = writeTimeout;
     this.maxBatch = maxBatch;
+    this.mayPublish = mayPublish;
+  }
+
+  /** A publisher that never holds back for its peers. */
+  public WritePublisher(
+      ReplicaIdentity identity, ReplicationTransport transport, MessageCodec codec, Duration writeTimeout, int maxBatch) {
+    this(identity, transport, codec, writeTimeout, maxBatch, () -> true);
+  }
+
+  /**
+   * Publishes the writes that wait, if no message is out and they may go now: called when what
+   * {@code mayPublish} depends on changed (a peer reported progress, or went away).
+   */
+  public void resume() {
+    Batch next;
+    synchronized (lock) {
+      next = out != null || closed ? null : takeBatch();
+    }
+    if (next != null) {
+      publish(next);
+    }
   }
 
   /**
@@ -138,11 +166,11 @@ public final class WritePublisher implements AutoCloseable {
   }
 
   // Called with lock held, when no message is out: the next batch, numbered and marked as out,
-  // or null. Writes already answered (timed out with -1) are dropped: publishing them now would
-  // apply an answered -1.
+  // or null (none waits, or a peer is too far behind: see resume()). Writes already answered
+  // (timed out with -1) are dropped: publishing them now would apply an answered -1.
   private Batch takeBatch() {
     waiting.removeIf(w -> w.result.isDone());
-    if (waiting.isEmpty()) {
+    if (waiting.isEmpty() || !mayPublish.getAsBoolean()) {
       return null;
     }
     int size = Math.min(waiting.size(), maxBatch);

@@ -31,6 +31,7 @@ import kvs.core.replication.ReplicationMessage;
 import kvs.proto.KVSGrpc;
 import kvs.proto.Tupla;
 import kvs.proto.Versao;
+import kvs.server.replication.ServingState;
 import kvs.server.Replica;
 import kvs.server.testing.Eventually;
 import org.junit.jupiter.api.AfterEach;
@@ -60,7 +61,7 @@ class SnapshotStreamTest {
             .directExecutor() // as in KvsServer
             .addService(
                 ServerInterceptors.intercept(
-                    new KvsService(replica, null, () -> true), new CallMetadata(replica::position)))
+                    new KvsService(replica, null, ServingState.serving(), Duration.ofSeconds(1)), new CallMetadata(replica::position)))
             .build()
             .start();
     channel = InProcessChannelBuilder.forName(name).build();

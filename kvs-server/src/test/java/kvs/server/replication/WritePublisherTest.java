@@ -217,7 +217,7 @@ class WritePublisherTest {
     }
 
     @Override
-    public void start(Listener listener) {}
+    public void start(Listener listener, byte[] presence) {}
 
     @Override
     public CompletableFuture<Void> publish(byte[] payload) {

@@ -1,0 +1,61 @@
+package kvs.proto;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.ErrorInfo;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.util.Optional;
+
+/**
+ * Why a KVS server refused a call, in a form clients test instead of parsing descriptions: a
+ * standard {@code google.rpc.ErrorInfo} detail (domain {@value #DOMAIN}) in the call's {@code
+ * grpc-status-details-bin} trailer, as AIP-193 describes. Tools that show status details (grpcurl,
+ * any gRPC library) see it too.
+ */
+public enum KvsErrorReason {
+  /** UNAVAILABLE: the server was catching up with its peers for longer than the call could wait. */
+  CATCHING_UP,
+  /** UNAVAILABLE: a read's {@code kvs-min-position} was not reached in time. */
+  BEHIND_POSITION;
+
+  /** The {@code ErrorInfo.domain} of KVS's reasons. */
+  public static final String DOMAIN = "kvs";
+
+  /** A failure with {@code code}, {@code description} and this reason attached. */
+  public StatusRuntimeException toException(Status.Code code, String description) {
+    com.google.rpc.Status status =
+        com.google.rpc.Status.newBuilder()
+            .setCode(code.value())
+            .setMessage(description)
+            .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(name()).setDomain(DOMAIN).build()))
+            .build();
+    return StatusProto.toStatusRuntimeException(status);
+  }
+
+  /** The KVS reason a failure carries, if it carries one. */
+  public static Optional<KvsErrorReason> of(Throwable failure) {
+    com.google.rpc.Status status = StatusProto.fromThrowable(failure);
+    if (status == null) {
+      return Optional.empty();
+    }
+    for (Any detail : status.getDetailsList()) {
+      if (detail.is(ErrorInfo.class)) {
+        try {
+          ErrorInfo info = detail.unpack(ErrorInfo.class);
+          if (DOMAIN.equals(info.getDomain())) {
+            for (KvsErrorReason reason : values()) {
+              if (reason.name().equals(info.getReason())) {
+                return Optional.of(reason);
+              }
+            }
+          }
+        } catch (InvalidProtocolBufferException e) {
+          return Optional.empty(); // a detail we cannot read is no reason we know
+        }
+      }
+    }
+    return Optional.empty();
+  }
+}
