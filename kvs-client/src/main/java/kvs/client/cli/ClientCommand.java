@@ -76,8 +76,10 @@ import picocli.CommandLine.Spec;
       "              connected to the broker",
       "                ./client.sh -p 9000 -o status --json",
       "",
-      "A server that is catching up with its peers (after a start or a gap) answers the",
-      "operations but status with an error: exit 3, 'is catching up with its peers'.",
+      "A server that is catching up with its peers (right after its start, or after a gap)",
+      "holds the operations until it has, then answers them: a script may call a server as",
+      "soon as its port answers. Only a catch-up longer than --deadline or the server's",
+      "--catch-up-wait fails the call: exit 3, 'is catching up with its peers'.",
       "",
       "Reading your writes on another server: --show-position prints the replication position",
       "of a write to stderr; --min-position makes a later read wait for a server at that position.",
@@ -97,7 +99,8 @@ import picocli.CommandLine.Spec;
       "1:the server answered, but a result was negative: -1 or not found; status: catching up or"
           + " not connected to the broker",
       "2:usage error",
-      "3:server unreachable, catching up, or no answer within --deadline",
+      "3:server unreachable, catching up for longer than the call could wait, or no answer"
+          + " within --deadline",
       "4:the server failed the call with another error"
     })
 public final class ClientCommand implements Callable<Integer> {

@@ -32,10 +32,12 @@ import org.slf4j.LoggerFactory;
  * publishes a {@link StateRequest} on the ordered stream; the request's position in the stream is
  * the cut. Every server that reaches the request sends its whole state as of that point to our
  * reply topic. We keep applying the stream until we reach our own request, then buffer what comes
- * after it; once the answers are in, we take the most advanced state (ours included: highest
- * position; on a tie of positions with different content, the smallest server id), install it if
- * it is not ours, and apply the buffer. Until then the server is not caught up: it answers nothing
- * but UNAVAILABLE, and its own writes are not answered.
+ * after it; once every server that was live at the cut (by its presence, see {@link Membership})
+ * has answered or left, we take the most advanced state (ours included: highest position; on a
+ * tie of positions with different content, the smallest server id), install it if it is not
+ * ours, and apply the buffer. With no other server live, that is at once. Until then the server
+ * is not caught up: calls wait (see {@link ServingState#whenServing}), and its own writes are not
+ * answered.
  *
  * <p>We do not settle for a state while a peer's heartbeat shows it is further along than that
  * state, or while an answer is still arriving: then we ask again. Runs only as stream tasks (see
