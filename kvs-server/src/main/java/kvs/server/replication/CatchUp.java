@@ -2,7 +2,6 @@ package kvs.server.replication;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -369,20 +368,15 @@ public final class CatchUp {
 
   /** The answer to install: strictly better than our own cut, valid; empty to keep ours. */
   private Optional<Chosen> bestAnswer() {
-    Comparator<StateChunk> better =
-        Comparator.comparingLong(StateChunk::position).reversed().thenComparing(StateChunk::from);
     Map<String, TreeMap<Integer, StateChunk>> cut = cutAnswers();
-    List<StateChunk> candidates =
-        cut.values().stream().filter(CatchUp::isComplete).map(c -> c.firstEntry().getValue()).sorted(better).toList();
-    for (StateChunk candidate : candidates) {
-      boolean ahead = candidate.position() > cutPosition;
-      boolean tieWonByPeer =
-          candidate.position() == cutPosition
-              && candidate.digest() != cutDigest
-              && candidate.from().compareTo(identity.serverId()) < 0;
-      if (!ahead && !tieWonByPeer) {
-        return Optional.empty();
-      }
+    List<StateChoice.Offer> complete =
+        cut.values().stream()
+            .filter(CatchUp::isComplete)
+            .map(c -> c.firstEntry().getValue())
+            .map(first -> new StateChoice.Offer(first.from(), first.position(), first.digest()))
+            .toList();
+    StateChoice.Offer ours = new StateChoice.Offer(identity.serverId(), cutPosition, cutDigest);
+    for (StateChoice.Offer candidate : StateChoice.betterThan(ours, complete)) {
       try {
         StateImage image = StateChunk.assemble(new ArrayList<>(cut.get(candidate.from()).values()));
         return Optional.of(new Chosen(candidate.from(), image, StateMachine.of(image))); // of() checks the digest
