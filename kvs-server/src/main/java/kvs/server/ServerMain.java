@@ -81,7 +81,7 @@ public final class ServerMain implements Callable<Integer> {
       paramLabel = "DURATION",
       defaultValue = "3s",
       converter = DurationConverter.class,
-      description = "How long catching up waits for peers to answer before it starts from its own state (default: ${DEFAULT-VALUE}).")
+      description = "How long catching up waits for a live peer that does not answer before it goes on without it; servers that are not there are not waited for (default: ${DEFAULT-VALUE}).")
   private Duration syncTimeout;
 
   @Option(
