@@ -93,6 +93,7 @@ public final class KvsServer {
             stream,
             stateSender,
             membership,
+            peers,
             entryLog,
             serving,
             config.syncTimeout());

@@ -48,6 +48,9 @@ public final class CatchUp {
   /** Keys per state-transfer chunk: small messages, few of them (100,000 keys: 20 chunks). */
   static final int KEYS_PER_CHUNK = 5000;
 
+  /** A peer heard within this long is waited for even without its presence (unless it left). */
+  static final Duration RECENTLY_HEARD = Duration.ofSeconds(2);
+
   /** After this many rounds without a satisfying answer, settle for the best there is. */
   static final int MAX_ROUNDS = 5;
 
@@ -65,6 +68,7 @@ public final class CatchUp {
   private final StreamExecutor stream;
   private final Executor sender;
   private final Membership membership;
+  private final PeerTable peers;
   private final EntryLog entryLog;
   private final ServingState serving;
   private final Duration timeout;
@@ -97,6 +101,7 @@ public final class CatchUp {
       StreamExecutor stream,
       Executor sender,
       Membership membership,
+      PeerTable peers,
       EntryLog entryLog,
       ServingState serving,
       Duration timeout) {
@@ -108,6 +113,7 @@ public final class CatchUp {
     this.stream = stream;
     this.sender = sender;
     this.membership = membership;
+    this.peers = peers;
     this.entryLog = entryLog;
     this.serving = serving;
     this.timeout = timeout;
@@ -161,6 +167,17 @@ public final class CatchUp {
     }
   }
 
+  private List<String> awaitedAtCut() {
+    java.util.TreeSet<String> ids = new java.util.TreeSet<>(membership.othersThan(identity.serverId()));
+    for (PeerTable.Peer peer : peers.heardWithin(RECENTLY_HEARD)) {
+      String id = peer.heartbeat().origin();
+      if (!id.equals(identity.serverId()) && !membership.hasLeft(id)) {
+        ids.add(id);
+      }
+    }
+    return List.copyOf(ids);
+  }
+
   /** A state request reached us in the stream: ours marks the cut; others' we answer. */
   public void onRequest(StateRequest request) {
     boolean ours = request.origin().equals(identity.serverId()) && request.run().equals(identity.run());
@@ -172,8 +189,9 @@ public final class CatchUp {
         cutDigest = replica.digest();
         // Every server whose presence reached us before our request had subscribed before it
         // was published: each will reach it and answer. Nobody else is needed; with nobody
-        // there at all, we decide at once.
-        awaited = membership.othersThan(identity.serverId());
+        // there at all, we decide at once. Peers we heard lately count too, unless we saw them
+        // leave: a presence that went missing must not make us settle alone.
+        awaited = awaitedAtCut();
         bufferedWrites = 0;
         peerPositionAtCut = 0;
         buffered.clear();
@@ -274,7 +292,7 @@ public final class CatchUp {
     Map<String, TreeMap<Integer, StateChunk>> cut = cutAnswers();
     // A peer that left since our cut will not answer; one that is still there will.
     boolean everyAwaitedAnswered =
-        awaited.stream().allMatch(id -> (cut.containsKey(id) && isComplete(cut.get(id))) || !membership.isLive(id));
+        awaited.stream().allMatch(id -> (cut.containsKey(id) && isComplete(cut.get(id))) || membership.hasLeft(id));
     if (everyAwaitedAnswered) {
       decide(false);
     }

@@ -49,6 +49,8 @@ public final class MqttTransport implements ReplicationTransport {
   private final Mqtt5AsyncClient publisher;
   private final AtomicBoolean connected = new AtomicBoolean();
   private final AtomicBoolean publisherConnected = new AtomicBoolean();
+  // Completes while the publishing connection is up; replaced when it goes down.
+  private volatile CompletableFuture<Void> publisherUp = new CompletableFuture<>();
   private final AtomicBoolean everConnected = new AtomicBoolean();
   private final AtomicBoolean warnedWaiting = new AtomicBoolean();
   private volatile Listener listener;
@@ -84,9 +86,16 @@ public final class MqttTransport implements ReplicationTransport {
             .executorConfig()
             .applicationScheduler(Schedulers.trampoline())
             .applyExecutorConfig()
-            .addConnectedListener(context -> publisherConnected.set(true))
+            .addConnectedListener(
+                context -> {
+                  publisherConnected.set(true);
+                  publisherUp.complete(null);
+                })
             .addDisconnectedListener(
                 context -> {
+                  if (publisherUp.isDone()) {
+                    publisherUp = new CompletableFuture<>();
+                  }
                   if (publisherConnected.getAndSet(false) && context.getSource() != MqttDisconnectSource.USER) {
                     log.warn(
                         "Lost the publishing connection to the broker at {} ({}); reconnecting",
@@ -264,22 +273,35 @@ public final class MqttTransport implements ReplicationTransport {
                     broker,
                     sessionResumed ? "session resumed" : "session lost");
               }
-              // Our presence goes out before our state request, on the same connection.
-              send(presenceTopic, presence, true)
-                  .whenComplete(
-                      (ok, notSent) -> {
-                        if (notSent != null) {
-                          log.warn("Publishing our presence failed: {}", notSent.toString());
-                        }
-                      });
-              // Connected only once the listener has seen it: a lost session must stop the
-              // server from serving before anyone can take it for connected and caught up.
-              deliver(
+              // Both connections up first: our presence, then (in CatchUp) our state request,
+              // go out on the publishing one, in that order.
+              publisherUp.thenRun(
                   () -> {
-                    listener.onConnected(first, sessionResumed);
-                    connected.set(true);
-                    warnedWaiting.set(false);
+                    announce();
+                    // Connected only once the listener has seen it: a lost session must stop the
+                    // server from serving before anyone can take it for connected and caught up.
+                    deliver(
+                        () -> {
+                          listener.onConnected(first, sessionResumed);
+                          connected.set(true);
+                          warnedWaiting.set(false);
+                        });
                   });
+            });
+  }
+
+  /**
+   * Publishes our presence (retained). It must be there while we serve, or a joiner would not
+   * wait for our answer: a failed publish is tried again while we stay connected.
+   */
+  private void announce() {
+    send(presenceTopic, presence, true)
+        .whenComplete(
+            (ok, notSent) -> {
+              if (notSent != null && publisherConnected.get()) {
+                log.warn("Publishing our presence failed ({}); trying again", notSent.toString());
+                CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(this::announce);
+              }
             });
   }
 
