@@ -120,7 +120,10 @@ class ScriptedStartIT {
     awaitPortOpen(ports[0]);
     awaitPortOpen(ports[1]);
     int keys = 100_000;
-    try (KvsClient kvs = KvsClient.builder().targets("127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1]).build()) {
+    try (KvsClient kvs = KvsClient.builder()
+            .targets("127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1])
+            .deadline(Duration.ofSeconds(90)) // loading 100,000 keys into cold servers; not what is tested
+            .build()) {
       Iterable<KeyValue> items = () -> IntStream.range(0, keys).mapToObj(i -> KeyValue.of("key" + i, "value" + i)).iterator();
       try (Stream<PutResult> results = kvs.putAll(items)) {
         assertEquals(keys, results.filter(PutResult::stored).count(), "every key stored");
