@@ -17,13 +17,16 @@ import kvs.core.KeyRecord;
  * the README, "Replication"). A writes message:
  *
  * <pre>{@code
- * {"format":1,"kind":"writes","origin":"host-9000","run":"5f0c...","seq":7,
+ * {"format":1,"kind":"writes","origin":"host-9000","run":"5f0c...","seq":7,"ts":1700000000000,
  *  "ops":[{"op":"put","key":"chave1","value":"valor1"},
  *         {"op":"remove","key":"chave1","version":1},
  *         {"op":"remove","key":"chave2"}]}
  * }</pre>
  *
- * Decoding is strict about what it needs and ignores fields it does not know, so a later format
+ * {@code ts} (the origin's wall clock when it published, ms since the epoch) is written only when
+ * known and reads as 0 when absent.
+ *
+ * <p>Decoding is strict about what it needs and ignores fields it does not know, so a later format
  * can add fields without breaking this one; a message without {@code kind} is a writes message.
  * Thread-safe.
  */
@@ -42,6 +45,9 @@ public final class MessageCodec {
     if (message instanceof ReplicationMessage writes) {
       header(root, WRITES, writes);
       root.put("seq", writes.sequence());
+      if (writes.timestamp() != ReplicationMessage.NO_TIMESTAMP) {
+        root.put("ts", writes.timestamp());
+      }
       ArrayNode ops = root.putArray("ops");
       writes.operations().forEach(operation -> encodeOperation(ops.addObject(), operation));
     } else if (message instanceof StateRequest request) {
@@ -219,7 +225,9 @@ public final class MessageCodec {
     for (JsonNode op : ops) {
       operations.add(decodeOperation(op, origin));
     }
-    return new ReplicationMessage(origin, run, seq.asLong(), operations);
+    // Absent in messages of servers that predate it: unknown (0).
+    long timestamp = root.has("ts") ? requiredLong(root, "ts", origin, 0, Long.MAX_VALUE) : ReplicationMessage.NO_TIMESTAMP;
+    return new ReplicationMessage(origin, run, seq.asLong(), operations, timestamp);
   }
 
   private static Operation decodeOperation(JsonNode op, String origin)

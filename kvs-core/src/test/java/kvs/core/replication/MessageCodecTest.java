@@ -59,6 +59,50 @@ class MessageCodecTest {
         codec.decode(json.getBytes(UTF_8)));
   }
 
+  @Test
+  void roundTripsTheTimestampAsTs() throws Exception {
+    ReplicationMessage stamped =
+        new ReplicationMessage("o", "r", 4, List.of(new Operation.Put("kkk", "vvv")), 1_700_000_000_123L);
+    String json = new String(codec.encode(stamped), UTF_8);
+    assertTrue(json.contains("\"seq\":4,\"ts\":1700000000123,"), json);
+    assertEquals(stamped, codec.decode(codec.encode(stamped)));
+    ReplicationMessage unknown = new ReplicationMessage("o", "r", 4, List.of(new Operation.Put("kkk", "vvv")));
+    assertEquals(0, unknown.timestamp());
+    assertTrue(!new String(codec.encode(unknown), UTF_8).contains("\"ts\""), "an unknown time is not written");
+    assertEquals(unknown, codec.decode(codec.encode(unknown)));
+  }
+
+  @Test
+  void aMessageWithoutTsHasTimestampZeroAndTsZeroReadsAsUnknown() throws Exception {
+    String ops = "\"ops\":[{\"op\":\"put\",\"key\":\"kkk\",\"value\":\"vvv\"}]}";
+    ReplicationMessage expected = new ReplicationMessage("o", "r", 1, List.of(new Operation.Put("kkk", "vvv")));
+    assertEquals(expected, codec.decode(utf8("{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1," + ops)));
+    assertEquals(
+        expected, codec.decode(utf8("{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ts\":0," + ops)));
+  }
+
+  @Test
+  void aNegativeTimestampIsAProgrammerError() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ReplicationMessage("o", "r", 1, List.of(new Operation.Put("kkk", "vvv")), -1));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ts\":-1,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}",
+        "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ts\":1.5,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}",
+        "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ts\":\"5\",\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}",
+        "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ts\":null,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}",
+        "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ts\":true,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}",
+        "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ts\":99999999999999999999,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}"
+      })
+  void rejectsAMalformedTs(String json) {
+    MalformedMessageException e = assertThrows(MalformedMessageException.class, () -> codec.decode(utf8(json)));
+    assertTrue(e.getMessage().contains("\"ts\""), e.getMessage());
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {
