@@ -269,10 +269,14 @@ class MessageCodecTest {
             3,
             1_234_567,
             0xFEDCBA9876543210L,
+            1_700_000_000_000L,
             List.of(
                 new RunSequence("host-9000", "run-1", 17),
                 new RunSequence("host-9001", "run-\u00e7", 1)),
-            List.of(new RecentRequest("req-\u00e7-1", 5), new RecentRequest("req-2", -1)),
+            List.of(
+                RecentRequest.of("req-\u00e7-1", 5, 1_699_999_999_000L),
+                new RecentRequest(-1L, 0, -1, 0),
+                new RecentRequest(Long.MIN_VALUE, 42, Integer.MAX_VALUE, 1_700_000_000_000L)),
             List.of(
                 record("chave1", 5, 1, "valor1", 4, "valor \"4\" \u00e7\uD83D\uDE00\n"),
                 record("chave2-tombstone", 3),
@@ -287,7 +291,7 @@ class MessageCodecTest {
   void roundTripsALaterChunkWithoutRuns() throws Exception {
     StateChunk chunk =
         new StateChunk(
-            "req-1", "host-9000", 2, 3, 0, 0, List.of(), List.of(), List.of(record("chave9", 1, 1, "valor1")));
+            "req-1", "host-9000", 2, 3, 0, 0, 0, List.of(), List.of(), List.of(record("chave9", 1, 1, "valor1")));
     assertEquals(chunk, codec.decodeChunk(codec.encodeChunk(chunk)));
   }
 
@@ -310,6 +314,7 @@ class MessageCodecTest {
             2,
             9,
             Long.MIN_VALUE,
+            0,
             List.of(new RunSequence("a", "r", 4)),
             List.of(),
             List.of(record("kkk", 3, 1, "v1", 3, "v3"), record("ttt", 2))),

@@ -17,7 +17,7 @@ class StateChunkTest {
       List.of(new RunSequence("host-9000", "run-1", 12), new RunSequence("host-9001", "run-2", 3));
 
   private static final List<RecentRequest> REQUESTS =
-      List.of(new RecentRequest("req-a", 3), new RecentRequest("req-b", -1));
+      List.of(RecentRequest.of("req-a", 3, 1_000), RecentRequest.of("req-b", -1, 2_000));
 
   /** An image of {@code keyCount} keys, every third a tombstone, with a real digest. */
   private static StateImage image(int keyCount) {
@@ -29,7 +29,7 @@ class StateChunkTest {
         store.remove(key, 0);
       }
     }
-    return new StateImage(77, store.digest(), RUNS, REQUESTS, store.records());
+    return new StateImage(77, store.digest(), 5_000, RUNS, REQUESTS, store.records());
   }
 
   private static KeyRecord record(String key) {
@@ -68,7 +68,7 @@ class StateChunkTest {
 
   @Test
   void anEmptyImageIsOneChunkCarryingTheRuns() {
-    StateImage empty = new StateImage(5, 0, RUNS, REQUESTS, List.of());
+    StateImage empty = new StateImage(5, 0, 5_000, RUNS, REQUESTS, List.of());
     List<StateChunk> chunks = StateChunk.split("req-1", "srv", empty, 1_000);
     assertEquals(1, chunks.size());
     StateChunk only = chunks.get(0);
@@ -135,10 +135,10 @@ class StateChunkTest {
     List<StateChunk> answer = StateChunk.split("req-1", "srv-a", image, 10);
     List<StateChunk> otherRequest = StateChunk.split("req-2", "srv-a", image, 10);
     List<StateChunk> otherServer = StateChunk.split("req-1", "srv-b", image, 10);
-    StateImage laterImage = new StateImage(78, image.digest(), image.runs(), image.requests(), image.keys());
+    StateImage laterImage = new StateImage(78, image.digest(), image.streamTime(), image.runs(), image.requests(), image.keys());
     List<StateChunk> otherPosition = StateChunk.split("req-1", "srv-a", laterImage, 10);
     StateImage otherDigestImage =
-        new StateImage(77, image.digest() + 1, image.runs(), image.requests(), image.keys());
+        new StateImage(77, image.digest() + 1, image.streamTime(), image.runs(), image.requests(), image.keys());
     List<StateChunk> otherDigest = StateChunk.split("req-1", "srv-a", otherDigestImage, 10);
     for (List<StateChunk> other : List.of(otherRequest, otherServer, otherPosition, otherDigest)) {
       List<StateChunk> mixed = List.of(answer.get(0), other.get(1), answer.get(2));
@@ -153,10 +153,10 @@ class StateChunkTest {
   void chunkRejectsAnIndexOutsideTheTotal() {
     List<KeyRecord> keys = List.of(record("chave1"));
     assertThrows(
-        IllegalArgumentException.class, () -> new StateChunk("q", "s", 1, 1, 0, 0, RUNS, List.of(), keys));
+        IllegalArgumentException.class, () -> new StateChunk("q", "s", 1, 1, 0, 0, 0, RUNS, List.of(), keys));
     assertThrows(
-        IllegalArgumentException.class, () -> new StateChunk("q", "s", -1, 1, 0, 0, RUNS, List.of(), keys));
+        IllegalArgumentException.class, () -> new StateChunk("q", "s", -1, 1, 0, 0, 0, RUNS, List.of(), keys));
     assertThrows(
-        IllegalArgumentException.class, () -> new StateChunk("q", "s", 0, 0, 0, 0, RUNS, List.of(), keys));
+        IllegalArgumentException.class, () -> new StateChunk("q", "s", 0, 0, 0, 0, 0, RUNS, List.of(), keys));
   }
 }
