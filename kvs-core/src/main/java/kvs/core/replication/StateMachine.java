@@ -29,7 +29,7 @@ public final class StateMachine {
 
   /**
    * How many request ids are remembered at most by default, the oldest forgotten first beyond it:
-   * 60 s at about 66,000 writes/s, at most about 146 MB.
+   * 60 s at about 66,000 writes/s, at most about 144 MB of heap.
    */
   public static final int DEFAULT_RETRY_CAP = 4_000_000;
 
