@@ -20,7 +20,9 @@ import java.util.OptionalInt;
  * client retries for less than the window). Entries leave oldest first, in application order:
  * when the oldest has expired, or when a new entry would make more than {@code maxEntries} (the
  * oldest goes, even if still inside the window). A stream whose messages carry no timestamps
- * keeps entries until that cap pushes them out.
+ * keeps entries until that cap pushes them out; when the first timestamp comes, the entries
+ * remembered before it count as applied at that time (an upgrade from a version without
+ * timestamps keeps its remembered ids for a whole window).
  *
  * <p>Compact: no object per entry. An id is kept as its 128-bit {@link RequestFingerprint}. A ring
  * of parallel arrays (fingerprint high and low, stream time, result) holds the entries in
@@ -111,6 +113,16 @@ public final class RetryCache {
    */
   public void advance(long timestamp) {
     if (timestamp > streamTime) {
+      if (streamTime == 0) {
+        // The first known time: what was remembered before it (no timestamps yet, or a snapshot of
+        // a version without them) is taken as applied now, so it gets a whole window, not none.
+        for (int i = 0; i < size; i++) {
+          int at = ringIndex(i);
+          if (times[at] == 0) {
+            times[at] = timestamp;
+          }
+        }
+      }
       streamTime = timestamp;
       expire();
     }

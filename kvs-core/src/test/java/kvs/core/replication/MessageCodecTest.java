@@ -321,6 +321,74 @@ class MessageCodecTest {
         codec.decodeChunk(utf8(json)));
   }
 
+  @Test
+  void writesTheChunkSchemaForTimeAndRequests() {
+    StateChunk chunk =
+        new StateChunk(
+            "q", "srv", 0, 1, 3, 0, 1_700_000_000_500L, List.of(), List.of(new RecentRequest(1, -2, 7, 1_700_000_000_000L)), List.of());
+    String json = new String(codec.encodeChunk(chunk), UTF_8);
+    assertTrue(
+        json.contains(
+            "\"time\":1700000000500,\"runs\":[],\"requests\":[[\"0000000000000001fffffffffffffffe\",7,1700000000000]]"),
+        json);
+  }
+
+  @Test
+  void readsTheRequestsOfAChunkWrittenBeforeFingerprintsAndTimes() throws Exception {
+    String json =
+        CHUNK_HEAD
+            + "\"index\":0,\"total\":1,\"position\":9,\"digest\":\"0\",\"time\":1700000000000,\"runs\":[],"
+            + "\"requests\":[[\"req-a\",3],[\"req-\u00e7\",-1]],\"keys\":[]}";
+    StateChunk chunk = codec.decodeChunk(utf8(json));
+    assertEquals(1_700_000_000_000L, chunk.streamTime());
+    assertEquals(
+        List.of(RecentRequest.of("req-a", 3, 1_700_000_000_000L), RecentRequest.of("req-\u00e7", -1, 1_700_000_000_000L)),
+        chunk.requests(),
+        "fingerprinted, and given the chunk's stream time: a full window from now");
+    // A snapshot of the previous version: no time at all, so 0 for both.
+    String old =
+        CHUNK_HEAD
+            + "\"index\":0,\"total\":1,\"position\":9,\"digest\":\"0\",\"runs\":[],\"requests\":[[\"req-a\",3]],\"keys\":[]}";
+    StateChunk legacy = codec.decodeChunk(utf8(old));
+    assertEquals(0, legacy.streamTime());
+    assertEquals(List.of(RecentRequest.of("req-a", 3, 0)), legacy.requests());
+    StateMachine restored = StateMachine.of(StateChunk.assemble(List.of(legacy)));
+    assertEquals(
+        List.of(3),
+        restored.apply(new ReplicationMessage("o", "r", 1, List.of(new Operation.Put("kkk", "vvv", Optional.of("req-a"))), 1_700_000_000_000L)).results(),
+        "a retry of an id remembered by the previous version");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "\"time\":-1,\"requests\":[]",
+        "\"time\":\"5\",\"requests\":[]",
+        "\"time\":1.5,\"requests\":[]",
+        "\"requests\":{}",
+        "\"requests\":[5]",
+        "\"requests\":[[]]",
+        "\"requests\":[[\"req-a\"]]",
+        "\"requests\":[[\"req-a\",\"3\"]]",
+        "\"requests\":[[\"req-a\",1.5]]",
+        "\"requests\":[[\"req-a\",4294967296]]",
+        "\"requests\":[[7,3]]",
+        "\"requests\":[[\"0000000000000001fffffffffffffffe\",3,-1]]",
+        "\"requests\":[[\"0000000000000001fffffffffffffffe\",3,\"1\"]]",
+        "\"requests\":[[\"0000000000000001fffffffffffffffe\",3,1.5]]",
+        "\"requests\":[[\"0000000000000001fffffffffffffffe\",3,1,9]]",
+        "\"requests\":[[\"0000000000000001fffffffffffffffx\",3,1]]",
+        "\"requests\":[[\"0000000000000001fffffffffffffff\",3,1]]",
+        "\"requests\":[[\"req-a\",3,1]]"
+      })
+  void rejectsMalformedTimesAndRequestsWithAOneLineReason(String fields) {
+    String json =
+        CHUNK_HEAD + "\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[]," + fields + ",\"keys\":[]}";
+    MalformedMessageException e = assertThrows(MalformedMessageException.class, () -> codec.decodeChunk(utf8(json)));
+    assertTrue(!e.getMessage().isBlank() && !e.getMessage().contains("\n"), e.getMessage());
+    assertEquals(Optional.of("srv"), e.origin());
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {

@@ -66,6 +66,18 @@ class RetryCacheTest {
   }
 
   @Test
+  void entriesFromBeforeTheFirstTimestampGetAWholeWindowFromIt() {
+    cache.remember("before", 1);
+    cache.advance(T0);
+    cache.remember("after", 2);
+    assertEquals(List.of(RecentRequest.of("before", 1, T0), RecentRequest.of("after", 2, T0)), cache.entries());
+    cache.advance(T0 + WINDOW.toMillis());
+    assertEquals(OptionalInt.of(1), cache.answer("before"));
+    cache.advance(T0 + WINDOW.toMillis() + 1);
+    assertEquals(0, cache.size());
+  }
+
+  @Test
   void expiryIsFirstInFirstOutInApplicationOrder() {
     for (int i = 0; i < 10; i++) {
       cache.advance(T0 + i * 1_000L);
@@ -139,6 +151,11 @@ class RetryCacheTest {
         long next = random.nextInt(4) == 0 ? 0 : time + random.nextInt((int) windowMillis) - 500;
         subject.advance(next);
         if (next > time) {
+          if (time == 0) {
+            for (long[] entry : model.values()) {
+              entry[1] = entry[1] == 0 ? next : entry[1];
+            }
+          }
           time = next;
           for (Iterator<long[]> it = model.values().iterator(); it.hasNext(); ) {
             if (time - it.next()[1] <= windowMillis) {
