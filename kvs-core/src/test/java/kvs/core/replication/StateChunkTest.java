@@ -159,4 +159,81 @@ class StateChunkTest {
     assertThrows(
         IllegalArgumentException.class, () -> new StateChunk("q", "s", 0, 0, 0, 0, 0, RUNS, List.of(), keys));
   }
+
+  // --- the recent requests, spread over the chunks ---
+
+  private static StateImage imageWithRequests(int keyCount, int requestCount) {
+    StateImage keys = image(keyCount);
+    List<RecentRequest> requests = new ArrayList<>(requestCount);
+    for (int i = 0; i < requestCount; i++) {
+      requests.add(RecentRequest.of("rid-" + i, i, 1_700_000_000_000L + i));
+    }
+    return new StateImage(77, keys.digest(), 1_700_000_000_000L + requestCount, RUNS, requests, keys.keys());
+  }
+
+  @Test
+  void manyRequestsAreSpreadOverChunksInOrderNotAllInTheFirst() {
+    StateImage image = imageWithRequests(1_500, 50_001);
+    List<StateChunk> chunks = StateChunk.split("req-1", "srv", image, 1_000);
+    assertEquals(3, chunks.size(), "more chunks for the requests than the keys need");
+    assertEquals(List.of(20_000, 20_000, 10_001), chunks.stream().map(c -> c.requests().size()).toList());
+    assertEquals(List.of(1_000, 500, 0), chunks.stream().map(c -> c.keys().size()).toList());
+    assertEquals(image.requests().get(20_000), chunks.get(1).requests().get(0));
+    assertEquals(image.requests().get(50_000), chunks.get(2).requests().get(10_000));
+    chunks.forEach(c -> assertEquals(image.streamTime(), c.streamTime()));
+    assertEquals(image, StateChunk.assemble(chunks));
+  }
+
+  @Test
+  void theChunkCountIsWhatTheKeysOrTheRequestsNeedWhicheverIsMore() {
+    StateImage image = imageWithRequests(10_001, 25);
+    assertEquals(11, StateChunk.split("req-1", "srv", image, 1_000, 10).size());
+    assertEquals(3, StateChunk.split("req-1", "srv", image, 5_000, 10).size());
+    assertEquals(13, StateChunk.split("req-1", "srv", image, 5_000, 2).size());
+    List<StateChunk> chunks = StateChunk.split("req-1", "srv", image, 5_000, 2);
+    assertEquals(image, StateChunk.assemble(chunks));
+    assertThrows(IllegalArgumentException.class, () -> StateChunk.split("req-1", "srv", image, 5_000, 0));
+  }
+
+  @Test
+  void assembleRejectsChunksOfAnotherStreamTime() {
+    StateImage image = imageWithRequests(30, 30);
+    StateImage later =
+        new StateImage(image.position(), image.digest(), image.streamTime() + 1, image.runs(), image.requests(), image.keys());
+    List<StateChunk> answer = StateChunk.split("req-1", "srv", image, 10, 10);
+    List<StateChunk> other = StateChunk.split("req-1", "srv", later, 10, 10);
+    assertThrows(IllegalArgumentException.class, () -> StateChunk.assemble(List.of(answer.get(0), other.get(1), answer.get(2))));
+  }
+
+  @Test
+  void aTransferThroughTheCodecKeepsRetriesSafe() throws Exception {
+    StateMachine source = new StateMachine(new VersionedStore());
+    long t0 = 1_700_000_000_000L;
+    for (int i = 1; i <= 45_000; i++) {
+      source.apply(
+          new ReplicationMessage(
+              "host-1", "run-1", i, List.of(new Operation.Put("chave" + (i % 100), "valor" + i, java.util.Optional.of("rid-" + i))), t0 + i / 45));
+    }
+    MessageCodec codec = new MessageCodec();
+    List<StateChunk> received = new ArrayList<>();
+    for (StateChunk chunk : StateChunk.split("req-9", "host-0", source.image(), 5_000)) {
+      received.add(codec.decodeChunk(codec.encodeChunk(chunk)));
+    }
+    assertEquals(3, received.size(), "45,000 requests in chunks of 20,000");
+    StateMachine restored = StateMachine.of(StateChunk.assemble(received));
+    assertEquals(source.image(), restored.image());
+    ReplicationMessage retries =
+        new ReplicationMessage(
+            "host-2",
+            "run-1",
+            1,
+            List.of(
+                new Operation.Put("chave1", "valor1", java.util.Optional.of("rid-1")),
+                new Operation.Put("chave0", "valor45000", java.util.Optional.of("rid-45000"))),
+            t0 + 2_000);
+    StateMachine.Applied answered = restored.apply(retries);
+    assertEquals(List.of(1, 450), answered.results(), "the first answers");
+    assertEquals(source.apply(retries), answered);
+    assertEquals(source.store().digest(), restored.store().digest());
+  }
 }
