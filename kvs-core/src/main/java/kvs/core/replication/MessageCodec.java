@@ -17,13 +17,16 @@ import kvs.core.KeyRecord;
  * the README, "Replication"). A writes message:
  *
  * <pre>{@code
- * {"format":1,"kind":"writes","origin":"host-9000","run":"5f0c...","seq":7,
+ * {"format":1,"kind":"writes","origin":"host-9000","run":"5f0c...","seq":7,"ts":1700000000000,
  *  "ops":[{"op":"put","key":"chave1","value":"valor1"},
  *         {"op":"remove","key":"chave1","version":1},
  *         {"op":"remove","key":"chave2"}]}
  * }</pre>
  *
- * Decoding is strict about what it needs and ignores fields it does not know, so a later format
+ * {@code ts} (the origin's wall clock when it published, ms since the epoch) is written only when
+ * known and reads as 0 when absent.
+ *
+ * <p>Decoding is strict about what it needs and ignores fields it does not know, so a later format
  * can add fields without breaking this one; a message without {@code kind} is a writes message.
  * Thread-safe.
  */
@@ -42,6 +45,9 @@ public final class MessageCodec {
     if (message instanceof ReplicationMessage writes) {
       header(root, WRITES, writes);
       root.put("seq", writes.sequence());
+      if (writes.timestamp() != ReplicationMessage.NO_TIMESTAMP) {
+        root.put("ts", writes.timestamp());
+      }
       ArrayNode ops = root.putArray("ops");
       writes.operations().forEach(operation -> encodeOperation(ops.addObject(), operation));
     } else if (message instanceof StateRequest request) {
@@ -59,7 +65,11 @@ public final class MessageCodec {
     return write(root);
   }
 
-  /** The UTF-8 JSON of one state-transfer chunk. */
+  /**
+   * The UTF-8 JSON of one state-transfer chunk. Besides the keys and runs it carries {@code
+   * "time"}, the image's stream time (ms), and {@code "requests"}, its slice of the recent
+   * requests, oldest first, each {@code ["<fingerprint, 32 hex digits>", result, time]}.
+   */
   public byte[] encodeChunk(StateChunk chunk) {
     ObjectNode root = mapper.createObjectNode();
     root.put("format", ReplicationMessage.FORMAT);
@@ -70,13 +80,14 @@ public final class MessageCodec {
     root.put("total", chunk.total());
     root.put("position", chunk.position());
     root.put("digest", Long.toHexString(chunk.digest()));
+    root.put("time", chunk.streamTime());
     ArrayNode runs = root.putArray("runs");
     for (RunSequence run : chunk.runs()) {
       runs.addObject().put("origin", run.origin()).put("run", run.run()).put("seq", run.lastSequence());
     }
     ArrayNode requests = root.putArray("requests");
     for (RecentRequest request : chunk.requests()) {
-      requests.addArray().add(request.requestId()).add(request.result());
+      requests.addArray().add(request.fingerprint().toHex()).add(request.result()).add(request.time());
     }
     ArrayNode keys = root.putArray("keys");
     for (KeyRecord record : chunk.keys()) {
@@ -133,14 +144,12 @@ public final class MessageCodec {
           new RunSequence(
               requiredText(run, "origin", from), requiredText(run, "run", from), requiredLong(run, "seq", from, 0, Long.MAX_VALUE)));
     }
+    // Absent in chunks of servers that predate it: 0, as a state machine that never saw a timestamp.
+    long streamTime = root.has("time") ? requiredLong(root, "time", from, 0, Long.MAX_VALUE) : 0;
     List<RecentRequest> requests = new ArrayList<>();
     // Absent in chunks of servers that predate request ids: no recent requests.
-    for (JsonNode pair : root.has("requests") ? requiredArray(root, "requests", from) : emptyArray()) {
-      if (!pair.isArray() || pair.size() != 2 || !pair.get(0).isTextual() || !pair.get(1).canConvertToExactIntegral()
-          || !pair.get(1).canConvertToInt()) {
-        throw new MalformedMessageException("a recent request must be [text, number]", from);
-      }
-      requests.add(new RecentRequest(pair.get(0).asText(), pair.get(1).asInt()));
+    for (JsonNode entry : root.has("requests") ? requiredArray(root, "requests", from) : emptyArray()) {
+      requests.add(decodeRequest(entry, streamTime, from));
     }
     List<KeyRecord> keys = new ArrayList<>();
     for (JsonNode key : requiredArray(root, "keys", from)) {
@@ -176,12 +185,46 @@ public final class MessageCodec {
           (int) requiredLong(root, "total", from, 1, Integer.MAX_VALUE),
           requiredLong(root, "position", from, 0, Long.MAX_VALUE),
           hex(root, "digest", from),
+          streamTime,
           runs,
           requests,
           keys);
     } catch (IllegalArgumentException e) {
       throw new MalformedMessageException(e.getMessage(), from);
     }
+  }
+
+  /**
+   * One recent request: {@code ["<32 hex digits>", result, time]}, or {@code [request id, result]}
+   * as written before fingerprints and times (snapshots on disk from then), which is fingerprinted
+   * here and given the chunk's stream time, so that it lives a full window from now on.
+   */
+  private static RecentRequest decodeRequest(JsonNode entry, long streamTime, String from)
+      throws MalformedMessageException {
+    if (!entry.isArray() || (entry.size() != 2 && entry.size() != 3)) {
+      throw new MalformedMessageException("a recent request must be [fingerprint, result, time] or [id, result]", from);
+    }
+    if (!entry.get(0).isTextual()) {
+      throw new MalformedMessageException("a recent request's fingerprint or id must be text", from);
+    }
+    JsonNode result = entry.get(1);
+    if (!result.canConvertToExactIntegral() || !result.canConvertToInt()) {
+      throw new MalformedMessageException("a recent request's result must be a 32-bit integer", from);
+    }
+    if (entry.size() == 2) {
+      return RecentRequest.of(entry.get(0).asText(), result.asInt(), streamTime);
+    }
+    JsonNode time = entry.get(2);
+    if (!time.canConvertToExactIntegral() || !time.canConvertToLong() || time.asLong() < 0) {
+      throw new MalformedMessageException("a recent request's time must be an integer >= 0", from);
+    }
+    RequestFingerprint id;
+    try {
+      id = RequestFingerprint.parseHex(entry.get(0).asText());
+    } catch (IllegalArgumentException e) {
+      throw new MalformedMessageException("a recent request's fingerprint must be 32 hex digits", from);
+    }
+    return new RecentRequest(id.high(), id.low(), result.asInt(), time.asLong());
   }
 
   private static void header(ObjectNode root, String kind, StreamMessage message) {
@@ -219,7 +262,9 @@ public final class MessageCodec {
     for (JsonNode op : ops) {
       operations.add(decodeOperation(op, origin));
     }
-    return new ReplicationMessage(origin, run, seq.asLong(), operations);
+    // Absent in messages of servers that predate it: unknown (0).
+    long timestamp = root.has("ts") ? requiredLong(root, "ts", origin, 0, Long.MAX_VALUE) : ReplicationMessage.NO_TIMESTAMP;
+    return new ReplicationMessage(origin, run, seq.asLong(), operations, timestamp);
   }
 
   private static Operation decodeOperation(JsonNode op, String origin)

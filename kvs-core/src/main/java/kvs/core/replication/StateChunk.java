@@ -6,14 +6,15 @@ import java.util.Objects;
 import kvs.core.KeyRecord;
 
 /**
- * One piece of a state transfer: a bounded slice of the keys of a {@link StateImage}; the first
- * piece also carries the duplicate filter and the recent request ids. Sent on the requester's reply
- * topic.
+ * One piece of a state transfer: a bounded slice of the keys and of the recent requests of a
+ * {@link StateImage}; the first piece also carries the duplicate filter. Every piece carries the
+ * image's position, digest and stream time. Sent on the requester's reply topic.
  *
  * @param requestId the {@link StateRequest} this answers
  * @param from the answering server
  * @param index 0-based
  * @param total number of chunks of this answer
+ * @param streamTime the image's stream time
  */
 public record StateChunk(
     String requestId,
@@ -22,9 +23,17 @@ public record StateChunk(
     int total,
     long position,
     long digest,
+    long streamTime,
     List<RunSequence> runs,
     List<RecentRequest> requests,
     List<KeyRecord> keys) {
+
+  /**
+   * The most recent requests per chunk by default: 60 s of them at 45,000 writes/s would make one
+   * chunk of about 150 MB; 20,000 make about 1 MB of JSON.
+   */
+  public static final int REQUESTS_PER_CHUNK = 20_000;
+
   public StateChunk {
     Objects.requireNonNull(requestId, "requestId");
     Objects.requireNonNull(from, "from");
@@ -34,15 +43,33 @@ public record StateChunk(
     if (total < 1 || index < 0 || index >= total) {
       throw new IllegalArgumentException("chunk " + index + " of " + total);
     }
+    if (streamTime < 0) {
+      throw new IllegalArgumentException("streamTime must be >= 0: " + streamTime);
+    }
   }
 
-  /** Cuts {@code image} into chunks of at most {@code keysPerChunk} keys. */
+  /**
+   * Cuts {@code image} into chunks of at most {@code keysPerChunk} keys and {@link
+   * #REQUESTS_PER_CHUNK} recent requests.
+   */
   public static List<StateChunk> split(String requestId, String from, StateImage image, int keysPerChunk) {
+    return split(requestId, from, image, keysPerChunk, REQUESTS_PER_CHUNK);
+  }
+
+  /**
+   * Cuts {@code image} into as few chunks as hold at most {@code keysPerChunk} keys and {@code
+   * requestsPerChunk} recent requests each, both in order.
+   */
+  public static List<StateChunk> split(
+      String requestId, String from, StateImage image, int keysPerChunk, int requestsPerChunk) {
+    if (keysPerChunk < 1 || requestsPerChunk < 1) {
+      throw new IllegalArgumentException("at least one key and one request per chunk");
+    }
     List<KeyRecord> keys = image.keys();
-    int total = Math.max(1, (keys.size() + keysPerChunk - 1) / keysPerChunk);
+    List<RecentRequest> requests = image.requests();
+    int total = Math.max(1, Math.max(chunksFor(keys.size(), keysPerChunk), chunksFor(requests.size(), requestsPerChunk)));
     List<StateChunk> chunks = new ArrayList<>(total);
     for (int i = 0; i < total; i++) {
-      List<KeyRecord> slice = keys.subList(i * keysPerChunk, Math.min(keys.size(), (i + 1) * keysPerChunk));
       chunks.add(
           new StateChunk(
               requestId,
@@ -51,22 +78,25 @@ public record StateChunk(
               total,
               image.position(),
               image.digest(),
+              image.streamTime(),
               i == 0 ? image.runs() : List.of(),
-              i == 0 ? image.requests() : List.of(),
-              slice));
+              slice(requests, i, requestsPerChunk),
+              slice(keys, i, keysPerChunk)));
     }
     return chunks;
   }
 
   /**
    * Puts the chunks of one answer, in index order, back together; rejects a list that is not
-   * exactly every chunk of one answer (same request, sender, position and digest) in order.
+   * exactly every chunk of one answer (same request, sender, position, digest and stream time) in
+   * order.
    */
   public static StateImage assemble(List<StateChunk> chunks) {
     if (chunks.isEmpty()) {
       throw new IllegalArgumentException("no chunks");
     }
     StateChunk first = chunks.get(0);
+    List<RecentRequest> requests = new ArrayList<>();
     List<KeyRecord> keys = new ArrayList<>();
     for (int i = 0; i < chunks.size(); i++) {
       StateChunk chunk = chunks.get(i);
@@ -75,11 +105,25 @@ public record StateChunk(
           || !chunk.requestId().equals(first.requestId())
           || !chunk.from().equals(first.from())
           || chunk.position() != first.position()
-          || chunk.digest() != first.digest()) {
+          || chunk.digest() != first.digest()
+          || chunk.streamTime() != first.streamTime()) {
         throw new IllegalArgumentException("chunks do not form one answer");
       }
+      requests.addAll(chunk.requests());
       keys.addAll(chunk.keys());
     }
-    return new StateImage(first.position(), first.digest(), first.runs(), first.requests(), keys);
+    return new StateImage(first.position(), first.digest(), first.streamTime(), first.runs(), requests, keys);
+  }
+
+  private static int chunksFor(int items, int perChunk) {
+    return (int) ((items + (long) perChunk - 1) / perChunk);
+  }
+
+  private static <T> List<T> slice(List<T> items, int index, int perChunk) {
+    long from = (long) index * perChunk;
+    if (from >= items.size()) {
+      return List.of();
+    }
+    return items.subList((int) from, (int) Math.min(items.size(), from + perChunk));
   }
 }

@@ -1,11 +1,13 @@
 package kvs.core.replication;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.Optional;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
 import kvs.core.VersionedStore;
 
 /**
@@ -14,31 +16,67 @@ import kvs.core.VersionedStore;
  * same state. Deterministic: no clock, no I/O, no threads. Not thread-safe.
  *
  * <p>A message is applied at most once: a redelivered duplicate (same origin and run, a sequence
- * already seen) is ignored. A write is applied at most once per client request id within the last
- * {@link #REQUEST_WINDOW} ids: a retry answers the first result.
+ * already seen) is ignored. A write carrying a client request id is applied at most once while
+ * that id is remembered: a retry answers the first result and writes nothing. An id is remembered
+ * for a window of stream time (the messages' timestamps, never a local clock; {@link
+ * #DEFAULT_RETRY_WINDOW} unless told) after its first application, whatever the load, up to a cap
+ * on the entries ({@link #DEFAULT_RETRY_CAP}); see {@link RetryCache} for the rule and its memory.
+ * A retry after the window is applied as a new write.
  */
 public final class StateMachine {
-  /** How many request ids (and their answers) are remembered, oldest forgotten first. */
-  public static final int REQUEST_WINDOW = 100_000;
+  /** How long (in stream time) after its first application a request id is remembered by default. */
+  public static final Duration DEFAULT_RETRY_WINDOW = Duration.ofSeconds(60);
+
+  /**
+   * How many request ids are remembered at most by default, the oldest forgotten first beyond it:
+   * 60 s at about 66,000 writes/s, at most about 144 MB of heap.
+   */
+  public static final int DEFAULT_RETRY_CAP = 4_000_000;
 
   private final VersionedStore store;
   private final Map<Run, Long> lastSequence = new HashMap<>();
-  // Insertion order is application order, the same on every server: eviction is deterministic.
-  private final LinkedHashMap<String, Integer> recentRequests = new LinkedHashMap<>();
+  private final RetryCache retries;
   private long position;
 
+  /** A state machine over {@code store} with the default retry window and cap. */
   public StateMachine(VersionedStore store) {
-    this.store = store;
+    this(store, DEFAULT_RETRY_WINDOW, DEFAULT_RETRY_CAP);
   }
 
-  /** A state machine in exactly the state {@code image} describes. */
+  /**
+   * A state machine over {@code store} that remembers request ids for {@code retryWindow} of
+   * stream time, at most {@code retryCap} of them.
+   */
+  public StateMachine(VersionedStore store, Duration retryWindow, int retryCap) {
+    this(store, new RetryCache(retryWindow, retryCap));
+  }
+
+  private StateMachine(VersionedStore store, RetryCache retries) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.retries = retries;
+  }
+
+  /** A state machine in exactly the state {@code image} describes, with the default retry window and cap. */
   public static StateMachine of(StateImage image) {
-    StateMachine machine = new StateMachine(VersionedStore.of(image.keys()));
+    return of(image, DEFAULT_RETRY_WINDOW, DEFAULT_RETRY_CAP);
+  }
+
+  /**
+   * A state machine in the state {@code image} describes, remembering request ids for {@code
+   * retryWindow} at most {@code retryCap} of them (the image's entries that these no longer allow
+   * are left out).
+   *
+   * @throws IllegalArgumentException when the image's content does not match its digest
+   */
+  public static StateMachine of(StateImage image, Duration retryWindow, int retryCap) {
+    StateMachine machine =
+        new StateMachine(
+            VersionedStore.of(image.keys()),
+            RetryCache.of(retryWindow, retryCap, image.streamTime(), image.requests()));
     if (machine.store.digest() != image.digest()) {
       throw new IllegalArgumentException("the image's content does not match its digest");
     }
     image.runs().forEach(r -> machine.lastSequence.put(new Run(r.origin(), r.run()), r.lastSequence()));
-    image.requests().forEach(r -> machine.remember(r.requestId(), r.result()));
     machine.position = image.position();
     return machine;
   }
@@ -48,9 +86,7 @@ public final class StateMachine {
     List<RunSequence> runs = new ArrayList<>(lastSequence.size());
     lastSequence.forEach((run, last) -> runs.add(new RunSequence(run.origin(), run.run(), last)));
     runs.sort(java.util.Comparator.comparing(RunSequence::origin).thenComparing(RunSequence::run));
-    List<RecentRequest> requests = new ArrayList<>(recentRequests.size());
-    recentRequests.forEach((id, result) -> requests.add(new RecentRequest(id, result)));
-    return new StateImage(position, store.digest(), runs, requests, store.records());
+    return new StateImage(position, store.digest(), retries.streamTime(), runs, retries.entries(), store.records());
   }
 
   /** The last sequence applied from {@code run} of {@code origin}; empty when none was. */
@@ -70,6 +106,7 @@ public final class StateMachine {
       return Applied.DUPLICATE;
     }
     lastSequence.put(run, message.sequence());
+    retries.advance(message.timestamp());
     List<Integer> results = new ArrayList<>(message.operations().size());
     for (Operation operation : message.operations()) {
       results.add(applyOne(operation));
@@ -87,12 +124,17 @@ public final class StateMachine {
     return store;
   }
 
+  /** Stream time: the highest message timestamp applied so far (ms since the epoch), 0 before any. */
+  public long streamTime() {
+    return retries.streamTime();
+  }
+
   private int applyOne(Operation operation) {
     Optional<String> requestId = operation.requestId();
     if (requestId.isPresent()) {
-      Integer earlier = recentRequests.get(requestId.get());
-      if (earlier != null) {
-        return earlier; // a retry: the first answer, and nothing written again
+      OptionalInt earlier = retries.answer(requestId.get());
+      if (earlier.isPresent()) {
+        return earlier.getAsInt(); // a retry: the first answer, and nothing written again
       }
     }
     int result;
@@ -102,15 +144,8 @@ public final class StateMachine {
       Operation.Remove remove = (Operation.Remove) operation;
       result = store.remove(remove.key(), remove.version());
     }
-    requestId.ifPresent(id -> remember(id, result));
+    requestId.ifPresent(id -> retries.remember(id, result));
     return result;
-  }
-
-  private void remember(String requestId, int result) {
-    recentRequests.put(requestId, result);
-    if (recentRequests.size() > REQUEST_WINDOW) {
-      recentRequests.remove(recentRequests.keySet().iterator().next());
-    }
   }
 
   /** One run of one origin server: the scope of a sequence number. */

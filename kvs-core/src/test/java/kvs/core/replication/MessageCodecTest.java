@@ -59,6 +59,50 @@ class MessageCodecTest {
         codec.decode(json.getBytes(UTF_8)));
   }
 
+  @Test
+  void roundTripsTheTimestampAsTs() throws Exception {
+    ReplicationMessage stamped =
+        new ReplicationMessage("o", "r", 4, List.of(new Operation.Put("kkk", "vvv")), 1_700_000_000_123L);
+    String json = new String(codec.encode(stamped), UTF_8);
+    assertTrue(json.contains("\"seq\":4,\"ts\":1700000000123,"), json);
+    assertEquals(stamped, codec.decode(codec.encode(stamped)));
+    ReplicationMessage unknown = new ReplicationMessage("o", "r", 4, List.of(new Operation.Put("kkk", "vvv")));
+    assertEquals(0, unknown.timestamp());
+    assertTrue(!new String(codec.encode(unknown), UTF_8).contains("\"ts\""), "an unknown time is not written");
+    assertEquals(unknown, codec.decode(codec.encode(unknown)));
+  }
+
+  @Test
+  void aMessageWithoutTsHasTimestampZeroAndTsZeroReadsAsUnknown() throws Exception {
+    String ops = "\"ops\":[{\"op\":\"put\",\"key\":\"kkk\",\"value\":\"vvv\"}]}";
+    ReplicationMessage expected = new ReplicationMessage("o", "r", 1, List.of(new Operation.Put("kkk", "vvv")));
+    assertEquals(expected, codec.decode(utf8("{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1," + ops)));
+    assertEquals(
+        expected, codec.decode(utf8("{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ts\":0," + ops)));
+  }
+
+  @Test
+  void aNegativeTimestampIsAProgrammerError() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ReplicationMessage("o", "r", 1, List.of(new Operation.Put("kkk", "vvv")), -1));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ts\":-1,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}",
+        "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ts\":1.5,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}",
+        "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ts\":\"5\",\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}",
+        "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ts\":null,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}",
+        "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ts\":true,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}",
+        "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ts\":99999999999999999999,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}"
+      })
+  void rejectsAMalformedTs(String json) {
+    MalformedMessageException e = assertThrows(MalformedMessageException.class, () -> codec.decode(utf8(json)));
+    assertTrue(e.getMessage().contains("\"ts\""), e.getMessage());
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {
@@ -225,10 +269,14 @@ class MessageCodecTest {
             3,
             1_234_567,
             0xFEDCBA9876543210L,
+            1_700_000_000_000L,
             List.of(
                 new RunSequence("host-9000", "run-1", 17),
                 new RunSequence("host-9001", "run-\u00e7", 1)),
-            List.of(new RecentRequest("req-\u00e7-1", 5), new RecentRequest("req-2", -1)),
+            List.of(
+                RecentRequest.of("req-\u00e7-1", 5, 1_699_999_999_000L),
+                new RecentRequest(-1L, 0, -1, 0),
+                new RecentRequest(Long.MIN_VALUE, 42, Integer.MAX_VALUE, 1_700_000_000_000L)),
             List.of(
                 record("chave1", 5, 1, "valor1", 4, "valor \"4\" \u00e7\uD83D\uDE00\n"),
                 record("chave2-tombstone", 3),
@@ -243,7 +291,7 @@ class MessageCodecTest {
   void roundTripsALaterChunkWithoutRuns() throws Exception {
     StateChunk chunk =
         new StateChunk(
-            "req-1", "host-9000", 2, 3, 0, 0, List.of(), List.of(), List.of(record("chave9", 1, 1, "valor1")));
+            "req-1", "host-9000", 2, 3, 0, 0, 0, List.of(), List.of(), List.of(record("chave9", 1, 1, "valor1")));
     assertEquals(chunk, codec.decodeChunk(codec.encodeChunk(chunk)));
   }
 
@@ -266,10 +314,79 @@ class MessageCodecTest {
             2,
             9,
             Long.MIN_VALUE,
+            0,
             List.of(new RunSequence("a", "r", 4)),
             List.of(),
             List.of(record("kkk", 3, 1, "v1", 3, "v3"), record("ttt", 2))),
         codec.decodeChunk(utf8(json)));
+  }
+
+  @Test
+  void writesTheChunkSchemaForTimeAndRequests() {
+    StateChunk chunk =
+        new StateChunk(
+            "q", "srv", 0, 1, 3, 0, 1_700_000_000_500L, List.of(), List.of(new RecentRequest(1, -2, 7, 1_700_000_000_000L)), List.of());
+    String json = new String(codec.encodeChunk(chunk), UTF_8);
+    assertTrue(
+        json.contains(
+            "\"time\":1700000000500,\"runs\":[],\"requests\":[[\"0000000000000001fffffffffffffffe\",7,1700000000000]]"),
+        json);
+  }
+
+  @Test
+  void readsTheRequestsOfAChunkWrittenBeforeFingerprintsAndTimes() throws Exception {
+    String json =
+        CHUNK_HEAD
+            + "\"index\":0,\"total\":1,\"position\":9,\"digest\":\"0\",\"time\":1700000000000,\"runs\":[],"
+            + "\"requests\":[[\"req-a\",3],[\"req-\u00e7\",-1]],\"keys\":[]}";
+    StateChunk chunk = codec.decodeChunk(utf8(json));
+    assertEquals(1_700_000_000_000L, chunk.streamTime());
+    assertEquals(
+        List.of(RecentRequest.of("req-a", 3, 1_700_000_000_000L), RecentRequest.of("req-\u00e7", -1, 1_700_000_000_000L)),
+        chunk.requests(),
+        "fingerprinted, and given the chunk's stream time: a full window from now");
+    // A snapshot of the previous version: no time at all, so 0 for both.
+    String old =
+        CHUNK_HEAD
+            + "\"index\":0,\"total\":1,\"position\":9,\"digest\":\"0\",\"runs\":[],\"requests\":[[\"req-a\",3]],\"keys\":[]}";
+    StateChunk legacy = codec.decodeChunk(utf8(old));
+    assertEquals(0, legacy.streamTime());
+    assertEquals(List.of(RecentRequest.of("req-a", 3, 0)), legacy.requests());
+    StateMachine restored = StateMachine.of(StateChunk.assemble(List.of(legacy)));
+    assertEquals(
+        List.of(3),
+        restored.apply(new ReplicationMessage("o", "r", 1, List.of(new Operation.Put("kkk", "vvv", Optional.of("req-a"))), 1_700_000_000_000L)).results(),
+        "a retry of an id remembered by the previous version");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "\"time\":-1,\"requests\":[]",
+        "\"time\":\"5\",\"requests\":[]",
+        "\"time\":1.5,\"requests\":[]",
+        "\"requests\":{}",
+        "\"requests\":[5]",
+        "\"requests\":[[]]",
+        "\"requests\":[[\"req-a\"]]",
+        "\"requests\":[[\"req-a\",\"3\"]]",
+        "\"requests\":[[\"req-a\",1.5]]",
+        "\"requests\":[[\"req-a\",4294967296]]",
+        "\"requests\":[[7,3]]",
+        "\"requests\":[[\"0000000000000001fffffffffffffffe\",3,-1]]",
+        "\"requests\":[[\"0000000000000001fffffffffffffffe\",3,\"1\"]]",
+        "\"requests\":[[\"0000000000000001fffffffffffffffe\",3,1.5]]",
+        "\"requests\":[[\"0000000000000001fffffffffffffffe\",3,1,9]]",
+        "\"requests\":[[\"0000000000000001fffffffffffffffx\",3,1]]",
+        "\"requests\":[[\"0000000000000001fffffffffffffff\",3,1]]",
+        "\"requests\":[[\"req-a\",3,1]]"
+      })
+  void rejectsMalformedTimesAndRequestsWithAOneLineReason(String fields) {
+    String json =
+        CHUNK_HEAD + "\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[]," + fields + ",\"keys\":[]}";
+    MalformedMessageException e = assertThrows(MalformedMessageException.class, () -> codec.decodeChunk(utf8(json)));
+    assertTrue(!e.getMessage().isBlank() && !e.getMessage().contains("\n"), e.getMessage());
+    assertEquals(Optional.of("srv"), e.origin());
   }
 
   @ParameterizedTest

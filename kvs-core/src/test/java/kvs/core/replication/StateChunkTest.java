@@ -17,7 +17,7 @@ class StateChunkTest {
       List.of(new RunSequence("host-9000", "run-1", 12), new RunSequence("host-9001", "run-2", 3));
 
   private static final List<RecentRequest> REQUESTS =
-      List.of(new RecentRequest("req-a", 3), new RecentRequest("req-b", -1));
+      List.of(RecentRequest.of("req-a", 3, 1_000), RecentRequest.of("req-b", -1, 2_000));
 
   /** An image of {@code keyCount} keys, every third a tombstone, with a real digest. */
   private static StateImage image(int keyCount) {
@@ -29,7 +29,7 @@ class StateChunkTest {
         store.remove(key, 0);
       }
     }
-    return new StateImage(77, store.digest(), RUNS, REQUESTS, store.records());
+    return new StateImage(77, store.digest(), 5_000, RUNS, REQUESTS, store.records());
   }
 
   private static KeyRecord record(String key) {
@@ -68,7 +68,7 @@ class StateChunkTest {
 
   @Test
   void anEmptyImageIsOneChunkCarryingTheRuns() {
-    StateImage empty = new StateImage(5, 0, RUNS, REQUESTS, List.of());
+    StateImage empty = new StateImage(5, 0, 5_000, RUNS, REQUESTS, List.of());
     List<StateChunk> chunks = StateChunk.split("req-1", "srv", empty, 1_000);
     assertEquals(1, chunks.size());
     StateChunk only = chunks.get(0);
@@ -135,10 +135,10 @@ class StateChunkTest {
     List<StateChunk> answer = StateChunk.split("req-1", "srv-a", image, 10);
     List<StateChunk> otherRequest = StateChunk.split("req-2", "srv-a", image, 10);
     List<StateChunk> otherServer = StateChunk.split("req-1", "srv-b", image, 10);
-    StateImage laterImage = new StateImage(78, image.digest(), image.runs(), image.requests(), image.keys());
+    StateImage laterImage = new StateImage(78, image.digest(), image.streamTime(), image.runs(), image.requests(), image.keys());
     List<StateChunk> otherPosition = StateChunk.split("req-1", "srv-a", laterImage, 10);
     StateImage otherDigestImage =
-        new StateImage(77, image.digest() + 1, image.runs(), image.requests(), image.keys());
+        new StateImage(77, image.digest() + 1, image.streamTime(), image.runs(), image.requests(), image.keys());
     List<StateChunk> otherDigest = StateChunk.split("req-1", "srv-a", otherDigestImage, 10);
     for (List<StateChunk> other : List.of(otherRequest, otherServer, otherPosition, otherDigest)) {
       List<StateChunk> mixed = List.of(answer.get(0), other.get(1), answer.get(2));
@@ -153,10 +153,87 @@ class StateChunkTest {
   void chunkRejectsAnIndexOutsideTheTotal() {
     List<KeyRecord> keys = List.of(record("chave1"));
     assertThrows(
-        IllegalArgumentException.class, () -> new StateChunk("q", "s", 1, 1, 0, 0, RUNS, List.of(), keys));
+        IllegalArgumentException.class, () -> new StateChunk("q", "s", 1, 1, 0, 0, 0, RUNS, List.of(), keys));
     assertThrows(
-        IllegalArgumentException.class, () -> new StateChunk("q", "s", -1, 1, 0, 0, RUNS, List.of(), keys));
+        IllegalArgumentException.class, () -> new StateChunk("q", "s", -1, 1, 0, 0, 0, RUNS, List.of(), keys));
     assertThrows(
-        IllegalArgumentException.class, () -> new StateChunk("q", "s", 0, 0, 0, 0, RUNS, List.of(), keys));
+        IllegalArgumentException.class, () -> new StateChunk("q", "s", 0, 0, 0, 0, 0, RUNS, List.of(), keys));
+  }
+
+  // --- the recent requests, spread over the chunks ---
+
+  private static StateImage imageWithRequests(int keyCount, int requestCount) {
+    StateImage keys = image(keyCount);
+    List<RecentRequest> requests = new ArrayList<>(requestCount);
+    for (int i = 0; i < requestCount; i++) {
+      requests.add(RecentRequest.of("rid-" + i, i, 1_700_000_000_000L + i));
+    }
+    return new StateImage(77, keys.digest(), 1_700_000_000_000L + requestCount, RUNS, requests, keys.keys());
+  }
+
+  @Test
+  void manyRequestsAreSpreadOverChunksInOrderNotAllInTheFirst() {
+    StateImage image = imageWithRequests(1_500, 50_001);
+    List<StateChunk> chunks = StateChunk.split("req-1", "srv", image, 1_000);
+    assertEquals(3, chunks.size(), "more chunks for the requests than the keys need");
+    assertEquals(List.of(20_000, 20_000, 10_001), chunks.stream().map(c -> c.requests().size()).toList());
+    assertEquals(List.of(1_000, 500, 0), chunks.stream().map(c -> c.keys().size()).toList());
+    assertEquals(image.requests().get(20_000), chunks.get(1).requests().get(0));
+    assertEquals(image.requests().get(50_000), chunks.get(2).requests().get(10_000));
+    chunks.forEach(c -> assertEquals(image.streamTime(), c.streamTime()));
+    assertEquals(image, StateChunk.assemble(chunks));
+  }
+
+  @Test
+  void theChunkCountIsWhatTheKeysOrTheRequestsNeedWhicheverIsMore() {
+    StateImage image = imageWithRequests(10_001, 25);
+    assertEquals(11, StateChunk.split("req-1", "srv", image, 1_000, 10).size());
+    assertEquals(3, StateChunk.split("req-1", "srv", image, 5_000, 10).size());
+    assertEquals(13, StateChunk.split("req-1", "srv", image, 5_000, 2).size());
+    List<StateChunk> chunks = StateChunk.split("req-1", "srv", image, 5_000, 2);
+    assertEquals(image, StateChunk.assemble(chunks));
+    assertThrows(IllegalArgumentException.class, () -> StateChunk.split("req-1", "srv", image, 5_000, 0));
+  }
+
+  @Test
+  void assembleRejectsChunksOfAnotherStreamTime() {
+    StateImage image = imageWithRequests(30, 30);
+    StateImage later =
+        new StateImage(image.position(), image.digest(), image.streamTime() + 1, image.runs(), image.requests(), image.keys());
+    List<StateChunk> answer = StateChunk.split("req-1", "srv", image, 10, 10);
+    List<StateChunk> other = StateChunk.split("req-1", "srv", later, 10, 10);
+    assertThrows(IllegalArgumentException.class, () -> StateChunk.assemble(List.of(answer.get(0), other.get(1), answer.get(2))));
+  }
+
+  @Test
+  void aTransferThroughTheCodecKeepsRetriesSafe() throws Exception {
+    StateMachine source = new StateMachine(new VersionedStore());
+    long t0 = 1_700_000_000_000L;
+    for (int i = 1; i <= 45_000; i++) {
+      source.apply(
+          new ReplicationMessage(
+              "host-1", "run-1", i, List.of(new Operation.Put("chave" + (i % 100), "valor" + i, java.util.Optional.of("rid-" + i))), t0 + i / 45));
+    }
+    MessageCodec codec = new MessageCodec();
+    List<StateChunk> received = new ArrayList<>();
+    for (StateChunk chunk : StateChunk.split("req-9", "host-0", source.image(), 5_000)) {
+      received.add(codec.decodeChunk(codec.encodeChunk(chunk)));
+    }
+    assertEquals(3, received.size(), "45,000 requests in chunks of 20,000");
+    StateMachine restored = StateMachine.of(StateChunk.assemble(received));
+    assertEquals(source.image(), restored.image());
+    ReplicationMessage retries =
+        new ReplicationMessage(
+            "host-2",
+            "run-1",
+            1,
+            List.of(
+                new Operation.Put("chave1", "valor1", java.util.Optional.of("rid-1")),
+                new Operation.Put("chave0", "valor45000", java.util.Optional.of("rid-45000"))),
+            t0 + 2_000);
+    StateMachine.Applied answered = restored.apply(retries);
+    assertEquals(List.of(1, 450), answered.results(), "the first answers");
+    assertEquals(source.apply(retries), answered);
+    assertEquals(source.store().digest(), restored.store().digest());
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -120,7 +121,7 @@ class StateMachineTest {
   void imageIsACopy() {
     StateMachine m = machineAfter(BEFORE_IMAGE);
     StateImage image = m.image();
-    StateImage copy = new StateImage(image.position(), image.digest(), image.runs(), List.of(), image.keys());
+    StateImage copy = new StateImage(image.position(), image.digest(), image.streamTime(), image.runs(), List.of(), image.keys());
     AFTER_IMAGE.forEach(m::apply);
     assertEquals(copy, image);
   }
@@ -185,7 +186,7 @@ class StateMachineTest {
 
   @Test
   void ofAnEmptyImageIsAFreshMachine() {
-    StateMachine m = StateMachine.of(new StateImage(0, 0, List.of(), List.of(), List.of()));
+    StateMachine m = StateMachine.of(new StateImage(0, 0, 0, List.of(), List.of(), List.of()));
     assertEquals(0, m.position());
     assertEquals(0, m.store().keyCount());
     assertEquals(
@@ -204,20 +205,20 @@ class StateMachineTest {
         IllegalArgumentException.class,
         () ->
             StateMachine.of(
-                new StateImage(image.position(), image.digest(), image.runs(), List.of(), tampered)));
+                new StateImage(image.position(), image.digest(), 0, image.runs(), List.of(), tampered)));
 
     List<KeyRecord> missingKey = image.keys().subList(1, image.keys().size());
     assertThrows(
         IllegalArgumentException.class,
         () ->
             StateMachine.of(
-                new StateImage(image.position(), image.digest(), image.runs(), List.of(), missingKey)));
+                new StateImage(image.position(), image.digest(), 0, image.runs(), List.of(), missingKey)));
 
     assertThrows(
         IllegalArgumentException.class,
         () ->
             StateMachine.of(
-                new StateImage(image.position(), image.digest() + 1, image.runs(), List.of(), image.keys())));
+                new StateImage(image.position(), image.digest() + 1, 0, image.runs(), List.of(), image.keys())));
   }
 
   @Test
@@ -263,18 +264,127 @@ class StateMachineTest {
     assertEquals(List.of(0), machine.apply(message("a", 3, new Operation.Remove("chave1", 0, removal))).results(), "not -1");
   }
 
-  @Test
-  void recentRequestIdsTravelWithTheImageAndTheWindowIsBounded() {
-    for (int n = 0; n < StateMachine.REQUEST_WINDOW + 5; n++) {
-      machine.apply(message("a", n + 1, new Operation.Put("key" + (n % 10), "value", java.util.Optional.of("r" + n))));
+  // --- retries by request id, over stream time ---
+
+  private static final long T0 = 1_700_000_000_000L;
+  private static final long WINDOW = StateMachine.DEFAULT_RETRY_WINDOW.toMillis();
+
+  private static Operation.Put put(String key, String value, String requestId) {
+    return new Operation.Put(key, value, java.util.Optional.of(requestId));
+  }
+
+  private static ReplicationMessage stamped(String origin, long seq, long timestamp, Operation... ops) {
+    return new ReplicationMessage(origin, "run-1", seq, List.of(ops), timestamp);
+  }
+
+  /**
+   * Writes with other ids, {@code count} of them at 45,000 a second of stream time from {@code
+   * start}, some single, some several to a message; the next sequence of origin "load" after them.
+   */
+  private static long load(StateMachine m, int count, long start, long firstSequence) {
+    long seq = firstSequence;
+    int written = 0;
+    while (written < count) {
+      int batch = Math.min(count - written, written % 7 == 0 ? 1 + written % 50 : 1);
+      Operation[] ops = new Operation[batch];
+      for (int j = 0; j < batch; j++) {
+        int n = written + j;
+        ops[j] = put("load-" + (n % 1_000), "v" + n, "load-rid-" + start + "-" + n);
+      }
+      m.apply(stamped("load", seq++, start + written / 45, ops));
+      written += batch;
     }
+    return seq;
+  }
+
+  @Test
+  void aRetryAfterHalfAMillionOtherWritesWithinTheWindowAnswersTheFirstVersionAndWritesNothing() {
+    assertEquals(List.of(1), machine.apply(stamped("a", 1, T0, put("retried", "vvv", "R"))).results());
+    load(machine, 500_000, T0 + 1, 1);
+    assertTrue(machine.streamTime() - T0 < WINDOW, "500,000 writes at 45,000/s: about 11 s");
+    long versions = machine.store().versionCount();
+    // The retry, through another server, with its own later clock.
+    assertEquals(
+        List.of(1), machine.apply(stamped("b", 1, machine.streamTime() + 5, put("retried", "vvv", "R"))).results());
+    assertEquals(versions, machine.store().versionCount(), "nothing written again");
+    assertEquals(1, machine.store().get("retried", 0).orElseThrow().version(), "the key has exactly one version");
+  }
+
+  @Test
+  void aRetryMoreThanTheWindowOfStreamTimeLaterIsAppliedAnew() {
+    machine.apply(stamped("a", 1, T0, put("retried", "vvv", "R")));
+    machine.apply(stamped("a", 2, T0 + WINDOW, put("other", "vvv", "X")));
+    assertEquals(
+        List.of(1), machine.apply(stamped("a", 3, 0, put("retried", "vvv", "R"))).results(), "exactly at the edge: a retry");
+    machine.apply(stamped("a", 4, T0 + WINDOW + 1, put("other", "vvv", "Y")));
+    assertEquals(List.of(2), machine.apply(stamped("a", 5, 0, put("retried", "vvv", "R"))).results(), "forgotten: new");
+    assertEquals(List.of(2), machine.apply(stamped("a", 6, 0, put("retried", "vvv", "R"))).results(), "and remembered anew");
+  }
+
+  @Test
+  void aRedeliveredMessageDoesNotMoveStreamTime() {
+    machine.apply(stamped("a", 1, T0, put("kkk", "vvv", "R")));
+    machine.apply(stamped("a", 2, T0 + 1, put("kkk", "vvv", "S")));
+    assertTrue(machine.apply(stamped("a", 2, T0 + WINDOW * 10, put("kkk", "vvv", "S"))).duplicate());
+    assertEquals(T0 + 1, machine.streamTime());
+    assertEquals(List.of(1), machine.apply(stamped("b", 1, 0, put("kkk", "vvv", "R"))).results());
+  }
+
+  @Test
+  void twoMachinesFedTheSameStreamAgreeOnEveryAnswerAndTheirImages() {
+    StateMachine one = new StateMachine(new VersionedStore(), Duration.ofSeconds(2), 1_000);
+    StateMachine two = new StateMachine(new VersionedStore(), Duration.ofSeconds(2), 1_000);
+    java.util.Random random = new java.util.Random(7);
+    long time = T0;
+    for (int seq = 1; seq <= 20_000; seq++) {
+      time += random.nextInt(3) == 0 ? 0 : random.nextInt(5);
+      Operation op =
+          random.nextBoolean()
+              ? put("key" + random.nextInt(50), "v" + seq, "r" + random.nextInt(3_000))
+              : new Operation.Remove("key" + random.nextInt(50), random.nextInt(3), java.util.Optional.of("r" + random.nextInt(3_000)));
+      ReplicationMessage m = stamped("o" + seq % 3, seq, random.nextInt(10) == 0 ? 0 : time, op);
+      assertEquals(one.apply(m), two.apply(m));
+    }
+    assertEquals(one.image(), two.image());
+    assertTrue(one.image().requests().size() > 100, "some ids remembered: " + one.image().requests().size());
+  }
+
+  @Test
+  void theCapForgetsTheOldestIdsFirst() {
+    StateMachine small = new StateMachine(new VersionedStore(), Duration.ofHours(1), 2);
+    small.apply(stamped("a", 1, T0, put("kkk", "vvv", "R1"), put("kkk", "vvv", "R2"), put("kkk", "vvv", "R3")));
+    assertEquals(
+        List.of(2, 3, 4, 5),
+        small.apply(stamped("a", 2, T0, put("kkk", "vvv", "R2"), put("kkk", "vvv", "R3"), put("kkk", "vvv", "R1"), put("kkk", "vvv", "R2"))).results(),
+        "R2 and R3 remembered; R1 forgotten, written anew, and that pushes R2 out");
+  }
+
+  @Test
+  void anImageKeepsRetriesSafeAndTheStreamTime() {
+    machine.apply(stamped("a", 1, T0, put("kkk", "vvv", "R")));
+    machine.apply(stamped("a", 2, T0 + 30_000, put("kkk", "vvv", "S")));
     StateImage image = machine.image();
-    assertEquals(StateMachine.REQUEST_WINDOW, image.requests().size());
-    assertEquals("r5", image.requests().get(0).requestId(), "the oldest are forgotten first");
+    assertEquals(T0 + 30_000, image.streamTime());
+    assertEquals(List.of(RecentRequest.of("R", 1, T0), RecentRequest.of("S", 2, T0 + 30_000)), image.requests());
+
     StateMachine restored = StateMachine.of(image);
-    ReplicationMessage retry =
-        message("c", 1, new Operation.Put("key9", "value", java.util.Optional.of("r" + (StateMachine.REQUEST_WINDOW + 4))));
-    assertEquals(machine.apply(retry).results(), restored.apply(retry).results());
-    assertEquals(machine.store().digest(), restored.store().digest());
+    assertEquals(T0 + 30_000, restored.streamTime());
+    assertEquals(image, restored.image());
+    ReplicationMessage retry = stamped("b", 1, T0 + WINDOW, put("kkk", "vvv", "R"));
+    assertEquals(List.of(1), restored.apply(retry).results(), "a retry, not a third version");
+    assertEquals(machine.apply(retry), new StateMachine.Applied(false, List.of(1)));
+    assertEquals(machine.image(), restored.image());
+    ReplicationMessage later = stamped("b", 2, T0 + WINDOW + 1, put("kkk", "vvv", "R"));
+    assertEquals(List.of(3), restored.apply(later).results(), "past the window it is new, on both");
+    assertEquals(machine.apply(later), new StateMachine.Applied(false, List.of(3)));
+  }
+
+  @Test
+  void ofWithAWindowAndCapAppliesThemToTheImage() {
+    machine.apply(stamped("a", 1, T0, put("kkk", "vvv", "R")));
+    machine.apply(stamped("a", 2, T0 + 30_000, put("kkk", "vvv", "S")));
+    StateMachine narrow = StateMachine.of(machine.image(), Duration.ofSeconds(10), 100);
+    assertEquals(List.of(3), narrow.apply(stamped("b", 1, 0, put("kkk", "vvv", "R"))).results(), "R is past 10 s");
+    assertEquals(List.of(2), narrow.apply(stamped("b", 2, 0, put("kkk", "vvv", "S"))).results());
   }
 }

@@ -188,7 +188,11 @@ public final class WritePublisher implements AutoCloseable {
       List<Operation> operations = new ArrayList<>(batch.size());
       batch.forEach(w -> operations.add(w.operation));
       byte[] payload =
-          codec.encode(new ReplicationMessage(identity.serverId(), identity.run(), sequence, operations));
+          codec.encode(
+              // The wall clock, read here only: it gives the stream the time the state machines
+              // expire remembered request ids by (the stream's time, the same on every server).
+              new ReplicationMessage(
+                  identity.serverId(), identity.run(), sequence, operations, System.currentTimeMillis()));
       // Registered before publishing: our own message may come back before the broker's ack.
       awaitingApply.put(sequence, batch);
       sent = transport.publish(payload);

@@ -383,6 +383,32 @@ class DurableStateTest {
   }
 
   @Test
+  void retriesStaySafeAcrossASnapshotAndARestart() throws IOException {
+    long t0 = 1_700_000_000_000L;
+    StateMachine machine;
+    try (DurableState disk = open(FsyncPolicy.BATCH)) {
+      machine = disk.recover();
+      List<ReplicationMessage> entries = new ArrayList<>();
+      for (int i = 1; i <= 25_000; i++) { // more recent requests than one snapshot chunk holds
+        entries.add(
+            new ReplicationMessage(
+                "host-9000", "run", i, List.of(new Operation.Put("key" + i % 40, "val" + i, java.util.Optional.of("rid-" + i))), t0 + i));
+      }
+      applyAndAppend(disk, machine, entries);
+      disk.writeSnapshot(machine.image());
+    }
+    StateMachine recovered = reopenAndRecover();
+    assertSameState(machine, recovered);
+    assertEquals(t0 + 25_000, recovered.streamTime());
+    ReplicationMessage retry =
+        new ReplicationMessage(
+            "host-9001", "run", 1, List.of(new Operation.Put("key1", "val1", java.util.Optional.of("rid-1"))), t0 + 30_000);
+    assertEquals(List.of(1), recovered.apply(retry).results(), "the first answer, nothing written");
+    assertEquals(List.of(1), machine.apply(retry).results());
+    assertEquals(machine.store().digest(), recovered.store().digest());
+  }
+
+  @Test
   void aCrashAfterTheLogWasDeletedRecoversTheSnapshot() throws IOException {
     List<ReplicationMessage> entries = entries(50, 22);
     try (DurableState disk = open(FsyncPolicy.BATCH)) {

@@ -40,11 +40,16 @@ class WritePublisherTest {
   @Test
   void aWriteWithNothingOutIsPublishedAtOnceAndAnsweredWhenApplied() throws Exception {
     WritePublisher publisher = publisher(Duration.ofSeconds(10), 100);
+    long before = System.currentTimeMillis();
     CompletableFuture<Written> write = publisher.submit(put("k", "v"));
+    long after = System.currentTimeMillis();
 
     assertEquals(1, transport.published.size());
     ReplicationMessage message = transport.message(0);
-    assertEquals(new ReplicationMessage("s1", "run-1", 1, List.of(put("k", "v"))), message);
+    assertEquals(new ReplicationMessage("s1", "run-1", 1, List.of(put("k", "v")), message.timestamp()), message);
+    assertTrue(
+        message.timestamp() >= before && message.timestamp() <= after,
+        "stamped with the wall clock when published: " + message.timestamp());
     assertFalse(write.isDone());
 
     publisher.onArrived(message);
@@ -65,7 +70,8 @@ class WritePublisherTest {
     publisher.onArrived(transport.message(0));
     assertEquals(2, transport.published.size());
     assertEquals(
-        new ReplicationMessage("s1", "run-1", 2, List.of(put("b", "2"), put("c", "3"))), transport.message(1));
+        List.of(put("b", "2"), put("c", "3")), transport.message(1).operations());
+    assertEquals(2, transport.message(1).sequence());
 
     publisher.onApplied(2, List.of(1, 1), 5);
     assertEquals(new Written(1, 5), b.get(5, TimeUnit.SECONDS));
