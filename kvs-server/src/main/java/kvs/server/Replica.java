@@ -63,6 +63,19 @@ public final class Replica {
     }
   }
 
+  /**
+   * A state machine in the state {@code image} describes, configured as this replica's (its retry
+   * window), to {@link #install}; throws IllegalArgumentException when the image is inconsistent.
+   */
+  public StateMachine restore(StateImage image) {
+    lock.readLock().lock();
+    try {
+      return machine.restoredFrom(image);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** Completes when this replica has applied {@code target} entries (at once if it has). */
   public java.util.concurrent.CompletableFuture<Void> awaitPosition(long target) {
     if (position() >= target) {

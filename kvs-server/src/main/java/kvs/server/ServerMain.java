@@ -10,6 +10,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import kvs.core.VersionedStore;
+import kvs.core.replication.StateMachine;
 import kvs.server.replication.BrokerAddress;
 import kvs.server.durability.DurableState;
 import kvs.server.durability.FsyncPolicy;
@@ -93,6 +95,14 @@ public final class ServerMain implements Callable<Integer> {
   private Duration catchUpWait;
 
   @Option(
+      names = "--retry-window",
+      paramLabel = "DURATION",
+      defaultValue = "60s",
+      converter = DurationConverter.class,
+      description = "How long (in stream time) a write's kvs-request-id is remembered, so that a retry answers the first result; give every server of a cluster the same (default: ${DEFAULT-VALUE}; at least the client's deadline).")
+  private Duration retryWindow;
+
+  @Option(
       names = "--heartbeat",
       paramLabel = "DURATION",
       defaultValue = "500ms",
@@ -169,14 +179,15 @@ public final class ServerMain implements Callable<Integer> {
     Logger log = LoggerFactory.getLogger(ServerMain.class);
 
     String id = serverId != null ? serverId : defaultServerId(port);
-    Replica replica = new Replica();
+    Replica replica =
+        new Replica(new StateMachine(new VersionedStore(), retryWindow, StateMachine.DEFAULT_RETRY_CAP));
     EntryLog entryLog = EntryLog.NONE;
     DurableState disk = null;
     if (dataDir != null) {
       try {
         lockDataDir(dataDir);
         disk = DurableState.open(dataDir, fsync, fsyncInterval);
-        replica = new Replica(disk.recover());
+        replica = new Replica(disk.recover(retryWindow));
         entryLog = new DiskLog(disk, replica::image, snapshotEvery);
       } catch (IOException | RuntimeException e) {
         spec.commandLine().getErr().printf("kvs-server: cannot use the data directory %s: %s%n", dataDir, e.getMessage());

@@ -97,6 +97,16 @@ public final class RetryCache {
     return cache;
   }
 
+  /** How long past its first application an id is remembered. */
+  public Duration window() {
+    return Duration.ofMillis(windowMillis);
+  }
+
+  /** The most entries kept. */
+  public int maxEntries() {
+    return maxEntries;
+  }
+
   /** Stream time, in ms since the epoch: the highest message timestamp applied; 0 before any. */
   public long streamTime() {
     return streamTime;

@@ -124,6 +124,11 @@ public final class StateMachine {
     return store;
   }
 
+  /** A state machine in the state {@code image} describes, remembering retries as this one does. */
+  public StateMachine restoredFrom(StateImage image) {
+    return of(image, retries.window(), retries.maxEntries());
+  }
+
   /** Stream time: the highest message timestamp applied so far (ms since the epoch), 0 before any. */
   public long streamTime() {
     return retries.streamTime();

@@ -387,4 +387,14 @@ class StateMachineTest {
     assertEquals(List.of(3), narrow.apply(stamped("b", 1, 0, put("kkk", "vvv", "R"))).results(), "R is past 10 s");
     assertEquals(List.of(2), narrow.apply(stamped("b", 2, 0, put("kkk", "vvv", "S"))).results());
   }
+
+  @Test
+  void aRestoredStateMachineKeepsTheRetryWindowItWasGiven() {
+    StateMachine shortWindow = new StateMachine(new VersionedStore(), Duration.ofSeconds(1), 1000);
+    assertEquals(List.of(1), shortWindow.apply(stamped("a", 1, T0, put("chave1", "valor1", "rid-1"))).results());
+    StateMachine restored = shortWindow.restoredFrom(shortWindow.image());
+
+    assertEquals(List.of(1), restored.apply(stamped("a", 2, T0 + 1000, put("chave1", "valor2", "rid-1"))).results(), "within 1 s: the first answer");
+    assertEquals(List.of(2), restored.apply(stamped("a", 3, T0 + 1001, put("chave1", "valor3", "rid-1"))).results(), "past 1 s: a new write");
+  }
 }

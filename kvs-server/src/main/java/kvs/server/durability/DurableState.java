@@ -160,6 +160,11 @@ public final class DurableState implements AutoCloseable {
    * @throws IOException on an unreadable snapshot (corrupt: the operator must act) or an I/O error
    */
   public synchronized StateMachine recover() throws IOException {
+    return recover(StateMachine.DEFAULT_RETRY_WINDOW);
+  }
+
+  /** {@link #recover()}, remembering retried request ids for {@code retryWindow} of stream time. */
+  public synchronized StateMachine recover(java.time.Duration retryWindow) throws IOException {
     ensureOpen();
     if (started) {
       throw new IllegalStateException("already recovered (or replaced by a snapshot)");
@@ -171,12 +176,12 @@ public final class DurableState implements AutoCloseable {
     if (Files.exists(snapshotPath)) {
       StateImage image = readSnapshot();
       try {
-        machine = StateMachine.of(image);
+        machine = StateMachine.of(image, retryWindow, StateMachine.DEFAULT_RETRY_CAP);
       } catch (IllegalArgumentException e) {
         throw corruptSnapshot(e.getMessage());
       }
     } else {
-      machine = new StateMachine(new VersionedStore());
+      machine = new StateMachine(new VersionedStore(), retryWindow, StateMachine.DEFAULT_RETRY_CAP);
     }
     long snapshotPosition = machine.position();
 

@@ -397,7 +397,7 @@ public final class CatchUp {
     for (StateChoice.Offer candidate : StateChoice.betterThan(ours, complete)) {
       try {
         StateImage image = StateChunk.assemble(new ArrayList<>(cut.get(candidate.from()).values()));
-        return Optional.of(new Chosen(candidate.from(), image, StateMachine.of(image))); // of() checks the digest
+        return Optional.of(new Chosen(candidate.from(), image, replica.restore(image))); // checks the digest
       } catch (IllegalArgumentException e) {
         log.warn("Ignored a broken state answer from {}: {}", candidate.from(), e.getMessage());
       }
