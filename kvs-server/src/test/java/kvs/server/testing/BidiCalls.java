@@ -41,6 +41,6 @@ public final class BidiCalls {
             });
     requests.forEach(out::onNext);
     out.onCompleted();
-    return done.get(60, TimeUnit.SECONDS);
+    return done.get(180, TimeUnit.SECONDS);
   }
 }
