@@ -1,0 +1,164 @@
+package kvs.server.replication;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import kvs.proto.ChaveValor;
+import kvs.proto.KVSGrpc;
+import kvs.proto.Versao;
+import kvs.server.KvsServer;
+import kvs.server.ServerConfig;
+import kvs.server.testing.BidiCalls;
+import kvs.server.testing.Eventually;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The catch-up protocol over an in-memory stream, in one JVM: simultaneous starts, a peer that
+ * vanishes mid-transfer, duplicates and a lost message. The sync timeout is long (30 s), so a test
+ * that settles within a few seconds shows that nothing waited for it.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CatchUpProtocolTest {
+  private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration WELL_BEFORE_THE_TIMEOUT = Duration.ofSeconds(5);
+
+  private final InMemoryStream stream = new InMemoryStream();
+  private final List<KvsServer> servers = new CopyOnWriteArrayList<>();
+  private final List<ManagedChannel> channels = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    channels.forEach(ManagedChannel::shutdownNow);
+    servers.forEach(s -> s.stop(Duration.ofSeconds(1)));
+    stream.close();
+  }
+
+  private KvsServer start(String id) {
+    String name = "catch-up-" + id + "-" + System.nanoTime();
+    KvsServer server =
+        new KvsServer(
+            InProcessServerBuilder.forName(name),
+            executor -> stream.connect("kvs-" + id, executor),
+            new ServerConfig(id, Duration.ofSeconds(5), SYNC_TIMEOUT, Duration.ofMillis(200)));
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    servers.add(server);
+    channels.add(InProcessChannelBuilder.forName(name).directExecutor().build());
+    return server;
+  }
+
+  private KVSGrpc.KVSBlockingStub blocking(int index) {
+    return KVSGrpc.newBlockingStub(channels.get(index)).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  private static ChaveValor kv(String key, String value) {
+    return ChaveValor.newBuilder().setChave(key).setValor(value).build();
+  }
+
+  private void awaitAgreement() {
+    Eventually.await(
+        Duration.ofSeconds(10),
+        "every server at one position and digest",
+        () ->
+            servers.stream().allMatch(KvsServer::isCaughtUp)
+                && servers.stream().map(s -> s.replica().position()).distinct().count() == 1
+                && servers.stream().map(s -> s.replica().digest()).distinct().count() == 1);
+  }
+
+  @Test
+  void serversStartedTogetherSettleWithoutWaitingForAnyTimeout() {
+    for (String id : List.of("a", "b", "c")) {
+      start(id);
+    }
+    Eventually.await(WELL_BEFORE_THE_TIMEOUT, "all three caught up", () -> servers.stream().allMatch(KvsServer::isCaughtUp));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(i + 1, blocking(i).insere(kv("chave1", "valor" + i)).getVersao(), "versions in order");
+    }
+    awaitAgreement();
+  }
+
+  @Test
+  void aCallMadeBeforeTheServerCaughtUpWaitsAndIsAnswered() {
+    KvsServer a = start("a");
+    // Called at once, before the server could have caught up: held, then answered.
+    assertEquals(1, blocking(0).insere(kv("chave1", "valor1")).getVersao());
+    assertTrue(a.isCaughtUp());
+  }
+
+  @Test
+  void aPeerThatVanishesMidTransferIsNotWaitedFor() throws Exception {
+    KvsServer a = start("a");
+    KvsServer b = start("b");
+    Eventually.await(WELL_BEFORE_THE_TIMEOUT, "a and b caught up", () -> a.isCaughtUp() && b.isCaughtUp());
+    List<ChaveValor> items = IntStream.range(0, 20_000).mapToObj(i -> kv("key-" + i, "value-" + i)).toList();
+    List<Versao> answers = BidiCalls.exchange(KVSGrpc.newStub(channels.get(0)), items, KVSGrpc.KVSStub::insereVarias);
+    assertTrue(answers.stream().allMatch(v -> v.getVersao() == 1));
+    awaitAgreement();
+
+    // b's answer to the joiner stops after its first chunk, and b crashes right then.
+    CompletableFuture<Void> bGone = new CompletableFuture<>();
+    stream.dropStateChunksWhen(
+        (to, payload) -> {
+          String chunk = new String(payload, StandardCharsets.UTF_8);
+          boolean cut = to.equals("kvs-joiner") && chunk.contains("\"from\":\"b\"") && !chunk.contains("\"index\":0,");
+          if (cut && !bGone.isDone()) {
+            bGone.complete(null);
+            servers.remove(b);
+            CompletableFuture.runAsync(() -> b.stop(Duration.ofMillis(100)));
+          }
+          return cut;
+        });
+    KvsServer joiner = start("joiner");
+    Eventually.await(WELL_BEFORE_THE_TIMEOUT, "the joiner caught up", joiner::isCaughtUp);
+    assertTrue(bGone.isDone(), "b was cut off mid-transfer");
+    assertEquals(20_000, joiner.replica().keyCount());
+    assertEquals(a.replica().digest(), joiner.replica().digest());
+  }
+
+  @Test
+  void redeliveredMessagesChangeNothing() {
+    KvsServer a = start("a");
+    KvsServer b = start("b");
+    Eventually.await(WELL_BEFORE_THE_TIMEOUT, "a and b caught up", () -> a.isCaughtUp() && b.isCaughtUp());
+    stream.duplicateStreamMessagesWhen((to, payload) -> to.equals("kvs-b"));
+    for (int i = 0; i < 50; i++) {
+      assertEquals(1, blocking(0).insere(kv("key-" + i, "value")).getVersao());
+    }
+    awaitAgreement();
+    assertEquals(0, b.resyncs(), "duplicates are no gap");
+    assertEquals(50, b.replica().keyCount());
+  }
+
+  @Test
+  void aLostMessageIsNoticedAndRepairedByAStateTransfer() {
+    KvsServer a = start("a");
+    KvsServer b = start("b");
+    Eventually.await(WELL_BEFORE_THE_TIMEOUT, "a and b caught up", () -> a.isCaughtUp() && b.isCaughtUp());
+    stream.dropStreamMessagesWhen(
+        (to, payload) -> to.equals("kvs-b") && new String(payload, StandardCharsets.UTF_8).contains("lost-key"));
+    assertEquals(1, blocking(0).insere(kv("lost-key", "value")).getVersao());
+    stream.dropStreamMessagesWhen((to, payload) -> false);
+    assertEquals(1, blocking(0).insere(kv("next-key", "value")).getVersao());
+    Eventually.await(Duration.ofSeconds(10), "b re-synchronized", () -> b.resyncs() == 1);
+    awaitAgreement();
+    assertEquals(2, b.replica().keyCount(), "the lost write came back with the transfer");
+  }
+}
