@@ -1,5 +1,6 @@
 package kvs.core.replication;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -49,7 +50,9 @@ public record Presence(String origin, String run, int port) {
     try {
       root = MAPPER.readTree(json);
     } catch (IOException e) {
-      throw new MalformedMessageException("presence is not JSON: " + e.getMessage(), null);
+      // Jackson's getMessage() adds the location on a second line; a skipped message logs one line.
+      String why = e instanceof JsonProcessingException parse ? parse.getOriginalMessage() : e.getMessage();
+      throw new MalformedMessageException("presence is not JSON: " + why, null);
     }
     if (root == null || !root.isObject()) {
       throw new MalformedMessageException("presence is not a JSON object", null);

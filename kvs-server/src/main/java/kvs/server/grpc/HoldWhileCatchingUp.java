@@ -69,6 +69,9 @@ public final class HoldWhileCatchingUp implements ServerInterceptor {
     private final ServerCallHandler<Q, A> next;
     private final Context context;
     private ServerCall.Listener<Q> delegate; // guarded by this
+    // Events that come while next.startCall runs: it requests messages, which a transport may
+    // deliver at once on this thread, before delegate is set. Handed on when it returns.
+    private java.util.List<java.util.function.Consumer<ServerCall.Listener<Q>>> early; // guarded by this
     private boolean ended; // cancelled or refused before it started; guarded by this
     private boolean ready; // guarded by this
 
@@ -86,10 +89,14 @@ public final class HoldWhileCatchingUp implements ServerInterceptor {
       // In the call's own context (deadline, cancellation), not the releasing thread's.
       Context previous = context.attach();
       try {
-        delegate = next.startCall(call, headers);
+        early = new java.util.ArrayList<>();
+        ServerCall.Listener<Q> started = next.startCall(call, headers);
+        delegate = started;
         if (ready) {
-          delegate.onReady();
+          started.onReady();
         }
+        early.forEach(event -> event.accept(started));
+        early = null;
       } finally {
         context.detach(previous);
       }
@@ -108,6 +115,8 @@ public final class HoldWhileCatchingUp implements ServerInterceptor {
     public synchronized void onMessage(Q message) {
       if (delegate != null) {
         delegate.onMessage(message);
+      } else if (early != null) {
+        early.add(listener -> listener.onMessage(message));
       }
     }
 
@@ -115,6 +124,8 @@ public final class HoldWhileCatchingUp implements ServerInterceptor {
     public synchronized void onHalfClose() {
       if (delegate != null) {
         delegate.onHalfClose();
+      } else if (early != null) {
+        early.add(ServerCall.Listener::onHalfClose);
       }
     }
 
@@ -122,6 +133,8 @@ public final class HoldWhileCatchingUp implements ServerInterceptor {
     public synchronized void onCancel() {
       if (delegate != null) {
         delegate.onCancel();
+      } else if (early != null) {
+        early.add(ServerCall.Listener::onCancel);
       } else {
         ended = true; // the client gave up (or its deadline passed) while it waited
       }
@@ -131,6 +144,8 @@ public final class HoldWhileCatchingUp implements ServerInterceptor {
     public synchronized void onComplete() {
       if (delegate != null) {
         delegate.onComplete();
+      } else if (early != null) {
+        early.add(ServerCall.Listener::onComplete);
       }
     }
 

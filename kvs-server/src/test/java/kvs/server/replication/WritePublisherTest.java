@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import kvs.core.replication.MalformedMessageException;
 import kvs.core.replication.MessageCodec;
 import kvs.core.replication.Operation;
@@ -188,6 +189,62 @@ class WritePublisherTest {
     assertInstanceOf(ShutdownException.class, assertThrows(waiting).getCause());
     assertInstanceOf(ShutdownException.class, assertThrows(publisher.submit(put("c", "3"))).getCause());
     assertEquals(1, transport.published.size());
+  }
+
+  @Test
+  void whileAPeerIsTooFarBehindWritesWaitAndResumePublishesThemAsOneBatch() throws Exception {
+    AtomicBoolean mayPublish = new AtomicBoolean(false);
+    WritePublisher publisher = new WritePublisher(SELF, transport, codec, Duration.ofSeconds(10), 100, mayPublish::get);
+    CompletableFuture<Written> a = publisher.submit(put("a", "1"));
+    CompletableFuture<Written> b = publisher.submit(put("b", "2"));
+    CompletableFuture<Written> c = publisher.submit(put("c", "3"));
+    assertTrue(transport.published.isEmpty(), "held back: nothing published");
+
+    publisher.resume();
+    assertTrue(transport.published.isEmpty(), "resume changes nothing while mayPublish is false");
+    assertFalse(a.isDone() || b.isDone() || c.isDone(), "held writes wait, they do not fail");
+
+    mayPublish.set(true);
+    publisher.resume();
+    assertEquals(1, transport.published.size());
+    assertEquals(
+        new ReplicationMessage("s1", "run-1", 1, List.of(put("a", "1"), put("b", "2"), put("c", "3"))),
+        transport.message(0));
+    publisher.resume();
+    assertEquals(1, transport.published.size(), "nothing waits any more");
+
+    publisher.onArrived(transport.message(0));
+    publisher.onApplied(1, List.of(1, 1, 1), 3);
+    assertEquals(new Written(1, 3), c.get(5, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aReturnWhileAPeerIsTooFarBehindLetsNothingOutUntilResume() throws Exception {
+    AtomicBoolean mayPublish = new AtomicBoolean(true);
+    WritePublisher publisher = new WritePublisher(SELF, transport, codec, Duration.ofSeconds(10), 100, mayPublish::get);
+    publisher.submit(put("a", "1"));
+    publisher.submit(put("b", "2"));
+    publisher.submit(put("c", "3"));
+    assertEquals(1, transport.published.size());
+
+    mayPublish.set(false);
+    publisher.onArrived(transport.message(0));
+    assertEquals(1, transport.published.size(), "our message came back, but a peer trails too far");
+
+    mayPublish.set(true);
+    publisher.resume();
+    assertEquals(2, transport.published.size());
+    assertEquals(
+        new ReplicationMessage("s1", "run-1", 2, List.of(put("b", "2"), put("c", "3"))), transport.message(1));
+  }
+
+  @Test
+  void resumeWhileAMessageIsOutPublishesNothing() throws Exception {
+    WritePublisher publisher = publisher(Duration.ofSeconds(10), 100);
+    publisher.submit(put("a", "1"));
+    publisher.submit(put("b", "2"));
+    publisher.resume();
+    assertEquals(1, transport.published.size(), "one message out at a time, resume or not");
   }
 
   @Test

@@ -36,11 +36,20 @@ public final class ServerProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** Starts {@code kvs-server PORT --broker ... --topic ... --id ID EXTRA...}; does not wait. */
+  /**
+   * Starts {@code kvs-server PORT --broker ... --topic ... --id ID EXTRA...}; does not wait. Short
+   * sync, heartbeat and write timeouts unless {@code extra} sets them (each option is given once).
+   */
   public static ServerProcess start(String id, String brokerUri, String topic, String... extra) {
     List<String> args = new ArrayList<>(List.of("--broker", brokerUri, "--topic", topic, "--id", id));
-    args.addAll(List.of("--sync-timeout", "1s", "--heartbeat", "200ms", "--write-timeout", "2s"));
-    args.addAll(List.of(extra));
+    List<String> given = List.of(extra);
+    List<String> defaults = List.of("--sync-timeout", "1s", "--heartbeat", "200ms", "--write-timeout", "2s");
+    for (int i = 0; i < defaults.size(); i += 2) {
+      if (!given.contains(defaults.get(i))) {
+        args.addAll(defaults.subList(i, i + 2));
+      }
+    }
+    args.addAll(given);
     try {
       ServerProcess server =
           new ServerProcess(MosquittoBroker.freePort(), args, Files.createTempFile("kvs-" + id + "-", ".log"));
@@ -100,6 +109,40 @@ public final class ServerProcess implements AutoCloseable {
 
   public KVSGrpc.KVSBlockingStub kvs() {
     return KVSGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
+  }
+
+  /** An asynchronous stub on this server's channel, without a deadline (set one per call). */
+  public KVSGrpc.KVSFutureStub kvsFuture() {
+    return KVSGrpc.newFutureStub(channel);
+  }
+
+  /** The process id of the running server. */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** SIGSTOP: the process stays, its sockets open, but it runs nothing until {@link #resume}. */
+  public void suspend() {
+    signal("-STOP");
+  }
+
+  /** SIGCONT after {@link #suspend}. */
+  public void resume() {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) {
+    try {
+      Process kill = new ProcessBuilder("kill", signal, String.valueOf(process.pid())).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted sending " + signal, e);
+    }
   }
 
   /** SIGKILL: no shutdown hook, no goodbye to the broker. */

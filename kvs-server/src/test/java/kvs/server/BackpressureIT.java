@@ -1,0 +1,192 @@
+package kvs.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import kvs.proto.ChaveValor;
+import kvs.proto.KVSGrpc;
+import kvs.proto.Versao;
+import kvs.proto.admin.StatusReply;
+import kvs.server.testing.Eventually;
+import kvs.server.testing.MosquittoBroker;
+import kvs.server.testing.ServerProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Backpressure on a slow peer, on a stock Mosquitto (at most 1,000 queued messages per
+ * subscriber): two servers take a heavy write load while the third is frozen (SIGSTOP) for 1.5 s,
+ * twice. Without backpressure the broker drops the frozen server's messages and it re-syncs; with
+ * it, the writers hold their next message while the frozen peer trails by more than MAX_LAG, so
+ * nobody re-syncs, every write is answered with a version, and all three agree.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class BackpressureIT {
+  private static final int IN_FLIGHT = 64;
+  private static final Duration LOAD = Duration.ofSeconds(20);
+  private static final Duration FROZEN = Duration.ofMillis(1500);
+
+  @Test
+  void aFrozenPeerHoldsTheWritersInsteadOfLosingMessages() throws Exception {
+    String topic = "kvs-backpressure-" + UUID.randomUUID();
+    List<ServerProcess> servers = new ArrayList<>();
+    try (MosquittoBroker broker = MosquittoBroker.start()) {
+      for (String id : List.of("bp-a", "bp-b", "bp-c")) {
+        servers.add(ServerProcess.start(id, broker.uri(), topic).awaitServing(Duration.ofSeconds(30)));
+      }
+      ServerProcess frozen = servers.get(2);
+      Load load = new Load(servers.subList(0, 2));
+      try {
+        for (int pause = 1; pause <= 2; pause++) {
+          long before = load.answered.get();
+          Eventually.await(Duration.ofSeconds(30), "5,000 more writes answered", () -> load.answered.get() >= before + 5000);
+          frozen.suspend();
+          try {
+            LockSupport.parkNanos(FROZEN.toNanos()); // the fault itself lasts this long, by design
+          } finally {
+            frozen.resume();
+          }
+        }
+        load.runOut();
+      } finally {
+        load.close();
+        servers.forEach(ServerProcess::resume); // a SIGSTOPped process would not take SIGTERM
+      }
+
+      String logs = describe(servers);
+      assertEquals(0, load.failed.get(), "calls that failed outright; first: " + load.firstFailure + logs);
+      assertEquals(0, load.minusOne.get(), "writes answered -1 (not replicated in time)" + logs);
+      assertTrue(load.answered.get() >= 10_000, "a heavy load: " + load.answered.get() + " writes answered");
+      awaitAgreement(servers);
+      for (ServerProcess server : servers) {
+        assertEquals(0, server.status().getResyncs(), "re-syncs on port " + server.port() + logs);
+        assertFalse(server.logText().contains("Re-synchronizing"), "port " + server.port() + " re-synchronized" + logs);
+      }
+    } finally {
+      servers.forEach(ServerProcess::close);
+    }
+  }
+
+  private static void awaitAgreement(List<ServerProcess> servers) {
+    Eventually.await(
+        Duration.ofSeconds(60),
+        "all servers caught up at the same position and digest" + describe(servers),
+        () -> {
+          try {
+            List<StatusReply> statuses = servers.stream().map(ServerProcess::status).toList();
+            StatusReply first = statuses.get(0);
+            return statuses.stream()
+                .allMatch(
+                    s ->
+                        s.getCaughtUp()
+                            && s.getPosition() == first.getPosition()
+                            && s.getDigest().equals(first.getDigest()));
+          } catch (RuntimeException e) {
+            return false;
+          }
+        });
+  }
+
+  private static String describe(List<ServerProcess> servers) {
+    StringBuilder report = new StringBuilder();
+    for (ServerProcess server : servers) {
+      report.append("\n--- port ").append(server.port()).append(": ");
+      try {
+        report.append(server.status().toString().replace('\n', ' '));
+      } catch (RuntimeException unreachable) {
+        report.append(unreachable);
+      }
+      List<String> lines =
+          server.logText().lines().filter(l -> l.contains("WARN") || l.contains("Caught up") || l.contains("ERROR")).toList();
+      report.append("\n").append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
+    }
+    return report.toString();
+  }
+
+  /** IN_FLIGHT concurrent Insere per target, for LOAD, counting how each was answered. */
+  private static final class Load implements AutoCloseable {
+    final AtomicLong answered = new AtomicLong();
+    final AtomicLong minusOne = new AtomicLong();
+    final AtomicLong failed = new AtomicLong();
+    volatile Throwable firstFailure;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final long endNanos = System.nanoTime() + LOAD.toNanos();
+    private final ExecutorService drivers;
+    private final List<Semaphore> permits = new ArrayList<>();
+
+    Load(List<ServerProcess> targets) {
+      drivers = Executors.newFixedThreadPool(targets.size());
+      for (int t = 0; t < targets.size(); t++) {
+        KVSGrpc.KVSFutureStub stub = targets.get(t).kvsFuture();
+        Semaphore window = new Semaphore(IN_FLIGHT);
+        permits.add(window);
+        String writer = "w" + t;
+        drivers.execute(() -> drive(stub, window, writer));
+      }
+    }
+
+    private void drive(KVSGrpc.KVSFutureStub stub, Semaphore window, String writer) {
+      for (long n = 0; running.get() && System.nanoTime() < endNanos; n++) {
+        try {
+          if (!window.tryAcquire(1, TimeUnit.SECONDS)) {
+            continue;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        ChaveValor put = ChaveValor.newBuilder().setChave(writer + "-" + (n % 2000)).setValor("value-" + n).build();
+        Futures.addCallback(
+            stub.withDeadlineAfter(20, TimeUnit.SECONDS).insere(put),
+            new FutureCallback<Versao>() {
+              @Override
+              public void onSuccess(Versao reply) {
+                (reply.getVersao() >= 1 ? answered : minusOne).incrementAndGet();
+                window.release();
+              }
+
+              @Override
+              public void onFailure(Throwable error) {
+                if (failed.getAndIncrement() == 0) {
+                  firstFailure = error;
+                }
+                window.release();
+              }
+            },
+            MoreExecutors.directExecutor());
+      }
+    }
+
+    /** Waits until LOAD has passed and the drivers stopped issuing. */
+    void runOut() throws InterruptedException {
+      drivers.shutdown();
+      assertTrue(drivers.awaitTermination(LOAD.toSeconds() + 30, TimeUnit.SECONDS), "drivers stopped");
+    }
+
+    /** Stops issuing and waits for every call out to be answered. */
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      drivers.shutdown();
+      drivers.awaitTermination(30, TimeUnit.SECONDS);
+      for (Semaphore window : permits) {
+        assertTrue(window.tryAcquire(IN_FLIGHT, 30, TimeUnit.SECONDS), "every call out answered");
+      }
+    }
+  }
+}
