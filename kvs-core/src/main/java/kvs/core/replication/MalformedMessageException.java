@@ -11,6 +11,12 @@ public final class MalformedMessageException extends Exception {
     this.origin = origin;
   }
 
+  /** {@code what} could not be parsed: the parser's reason, on one line (Jackson adds the location on a second). */
+  static MalformedMessageException notJson(String what, java.io.IOException e) {
+    String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException parse ? parse.getOriginalMessage() : e.getMessage();
+    return new MalformedMessageException(what + " is not JSON: " + why, null);
+  }
+
   /** The origin the message claimed, when it got that far. */
   public Optional<String> origin() {
     return Optional.ofNullable(origin);

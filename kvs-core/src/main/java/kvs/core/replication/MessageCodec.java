@@ -297,7 +297,7 @@ public final class MessageCodec {
     try {
       root = mapper.readTree(json);
     } catch (IOException e) {
-      throw new MalformedMessageException("not JSON: " + e.getMessage(), null);
+      throw MalformedMessageException.notJson("the message", e);
     }
     if (root == null || !root.isObject()) {
       throw new MalformedMessageException("not a JSON object", null);

@@ -1,6 +1,5 @@
 package kvs.core.replication;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -50,9 +49,7 @@ public record Presence(String origin, String run, int port) {
     try {
       root = MAPPER.readTree(json);
     } catch (IOException e) {
-      // Jackson's getMessage() adds the location on a second line; a skipped message logs one line.
-      String why = e instanceof JsonProcessingException parse ? parse.getOriginalMessage() : e.getMessage();
-      throw new MalformedMessageException("presence is not JSON: " + why, null);
+      throw MalformedMessageException.notJson("presence", e);
     }
     if (root == null || !root.isObject()) {
       throw new MalformedMessageException("presence is not a JSON object", null);
