@@ -1,4 +1,4 @@
-package kvs.server;
+package kvs.server.faults;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,7 +21,6 @@ import java.util.concurrent.locks.LockSupport;
 import kvs.proto.ChaveValor;
 import kvs.proto.KVSGrpc;
 import kvs.proto.Versao;
-import kvs.proto.admin.StatusReply;
 import kvs.server.testing.Eventually;
 import kvs.server.testing.MosquittoBroker;
 import kvs.server.testing.ServerProcess;
@@ -81,7 +80,7 @@ class BackpressureIT {
       assertEquals(0, load.failed.get(), "calls that failed outright; first: " + load.firstFailure + logs);
       assertEquals(0, load.minusOne.get(), "writes answered -1 (not replicated in time)" + logs);
       assertTrue(load.answered.get() >= 10_000, "a heavy load: " + load.answered.get() + " writes answered");
-      awaitAgreement(servers);
+      Convergence.awaitAgreement(servers);
       for (ServerProcess server : servers) {
         assertEquals(0, server.status().getResyncs(), "re-syncs on port " + server.port() + logs);
         assertFalse(server.logText().contains("Re-synchronizing"), "port " + server.port() + " re-synchronized" + logs);
@@ -89,26 +88,6 @@ class BackpressureIT {
     } finally {
       servers.forEach(ServerProcess::close);
     }
-  }
-
-  private static void awaitAgreement(List<ServerProcess> servers) {
-    Eventually.await(
-        Duration.ofSeconds(60),
-        "all servers caught up at the same position and digest" + describe(servers),
-        () -> {
-          try {
-            List<StatusReply> statuses = servers.stream().map(ServerProcess::status).toList();
-            StatusReply first = statuses.get(0);
-            return statuses.stream()
-                .allMatch(
-                    s ->
-                        s.getCaughtUp()
-                            && s.getPosition() == first.getPosition()
-                            && s.getDigest().equals(first.getDigest()));
-          } catch (RuntimeException e) {
-            return false;
-          }
-        });
   }
 
   private static String describe(List<ServerProcess> servers) {
