@@ -140,7 +140,11 @@ public final class RetryCache {
 
   /** The first answer to {@code requestId}, while it is remembered. */
   public OptionalInt answer(String requestId) {
-    RequestFingerprint id = RequestFingerprint.of(requestId);
+    return answer(RequestFingerprint.of(requestId));
+  }
+
+  /** The first answer to the request with fingerprint {@code id}, while it is remembered. */
+  public OptionalInt answer(RequestFingerprint id) {
     int slot = find(id.high(), id.low());
     return slot == EMPTY ? OptionalInt.empty() : OptionalInt.of(results[slots[slot]]);
   }
@@ -151,7 +155,11 @@ public final class RetryCache {
    * @return false, changing nothing, when it was remembered already
    */
   public boolean remember(String requestId, int result) {
-    RequestFingerprint id = RequestFingerprint.of(requestId);
+    return remember(RequestFingerprint.of(requestId), result);
+  }
+
+  /** {@link #remember(String, int)} for a fingerprint already taken. */
+  public boolean remember(RequestFingerprint id, int result) {
     return add(id.high(), id.low(), result, streamTime);
   }
 

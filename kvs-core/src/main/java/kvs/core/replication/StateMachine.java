@@ -135,7 +135,8 @@ public final class StateMachine {
   }
 
   private int applyOne(Operation operation) {
-    Optional<String> requestId = operation.requestId();
+    // Fingerprinted once: the lookup and the remembering both need it.
+    Optional<RequestFingerprint> requestId = operation.requestId().map(RequestFingerprint::of);
     if (requestId.isPresent()) {
       OptionalInt earlier = retries.answer(requestId.get());
       if (earlier.isPresent()) {
