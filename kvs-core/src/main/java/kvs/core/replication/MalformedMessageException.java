@@ -1,5 +1,7 @@
 package kvs.core.replication;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
 import java.util.Optional;
 
 /** A replication message that cannot be read; it is skipped, never applied in part. */
@@ -12,8 +14,8 @@ public final class MalformedMessageException extends Exception {
   }
 
   /** {@code what} could not be parsed: the parser's reason, on one line (Jackson adds the location on a second). */
-  static MalformedMessageException notJson(String what, java.io.IOException e) {
-    String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException parse ? parse.getOriginalMessage() : e.getMessage();
+  static MalformedMessageException notJson(String what, IOException e) {
+    String why = e instanceof JsonProcessingException parse ? parse.getOriginalMessage() : e.getMessage();
     return new MalformedMessageException(what + " is not JSON: " + why, null);
   }
 

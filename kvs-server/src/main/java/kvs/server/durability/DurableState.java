@@ -164,7 +164,7 @@ public final class DurableState implements AutoCloseable {
   }
 
   /** {@link #recover()}, remembering retried request ids for {@code retryWindow} of stream time. */
-  public synchronized StateMachine recover(java.time.Duration retryWindow) throws IOException {
+  public synchronized StateMachine recover(Duration retryWindow) throws IOException {
     ensureOpen();
     if (started) {
       throw new IllegalStateException("already recovered (or replaced by a snapshot)");

@@ -8,6 +8,9 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import kvs.proto.KvsErrorReason;
 import kvs.server.replication.ServingState;
@@ -52,8 +55,7 @@ public final class HoldWhileCatchingUp implements ServerInterceptor {
                     .toException(
                         Status.Code.UNAVAILABLE,
                         "catching up with its peers for longer than the call could wait ("
-                            + TimeUnit.NANOSECONDS.toMillis(maxWait.toNanos()) + " ms at most)")
-                    );
+                            + maxWait.toMillis() + " ms at most)"));
           }
         });
     return held;
@@ -71,7 +73,7 @@ public final class HoldWhileCatchingUp implements ServerInterceptor {
     private ServerCall.Listener<Q> delegate; // guarded by this
     // Events that come while next.startCall runs: it requests messages, which a transport may
     // deliver at once on this thread, before delegate is set. Handed on when it returns.
-    private java.util.List<java.util.function.Consumer<ServerCall.Listener<Q>>> early; // guarded by this
+    private List<Consumer<ServerCall.Listener<Q>>> early; // guarded by this
     private boolean ended; // cancelled or refused before it started; guarded by this
     private boolean ready; // guarded by this
 
@@ -89,7 +91,7 @@ public final class HoldWhileCatchingUp implements ServerInterceptor {
       // In the call's own context (deadline, cancellation), not the releasing thread's.
       Context previous = context.attach();
       try {
-        early = new java.util.ArrayList<>();
+        early = new ArrayList<>();
         ServerCall.Listener<Q> started = next.startCall(call, headers);
         delegate = started;
         if (ready) {

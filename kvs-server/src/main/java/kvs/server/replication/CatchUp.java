@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -168,7 +169,7 @@ public final class CatchUp {
   }
 
   private List<String> awaitedAtCut() {
-    java.util.TreeSet<String> ids = new java.util.TreeSet<>(membership.othersThan(identity.serverId()));
+    TreeSet<String> ids = new TreeSet<>(membership.othersThan(identity.serverId()));
     for (PeerTable.Peer peer : peers.heardWithin(RECENTLY_HEARD)) {
       String id = peer.heartbeat().origin();
       if (!id.equals(identity.serverId()) && !membership.hasLeft(id)) {
