@@ -2,7 +2,10 @@ package kvs.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,7 +54,7 @@ class ReadmeExampleTest {
 
       // The same calls as futures, and a shorter deadline for one call.
       kvs.async().get("key42").thenAccept(e -> System.out.println(e.orElseThrow().value())).join();
-      boolean removed = kvs.withDeadline(Duration.ofMillis(500)).remove("chave1", first);
+      boolean removed = kvs.withDeadline(Duration.ofSeconds(2)).remove("chave1", first);
       System.out.println("removed version " + first + ": " + removed);
 
       try (Stream<Entry> snapshot = kvs.snapshot(0)) { // every key, newest version, in key order
@@ -66,11 +69,21 @@ class ReadmeExampleTest {
   @Test
   void theExampleRunsAgainstACluster() throws InterruptedException {
     FakeKvsService cluster = new FakeKvsService();
+    ByteArrayOutputStream errors = new ByteArrayOutputStream();
+    PrintStream stderr = System.err;
+    System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
     try (TcpKvs a = TcpKvs.start(cluster.definition());
         TcpKvs b = TcpKvs.start(cluster.definition())) {
       example(a.target() + "," + b.target());
+    } finally {
+      System.setErr(stderr);
     }
 
+    // The example reports a failed call as "CODE: message" on stderr (logging's notes aside).
+    assertEquals(
+        List.of(),
+        errors.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("SLF4J")).toList(),
+        "the example printed an error");
     assertEquals(List.of(2), cluster.versions("chave1"));
     assertEquals(List.of(1), cluster.versions("key99999"));
   }
