@@ -31,6 +31,7 @@ import kvs.server.replication.ReplicationTransport;
 import kvs.server.replication.ServingState;
 import kvs.server.replication.StreamExecutor;
 import kvs.server.replication.StreamRouter;
+import kvs.server.replication.Ticker;
 import kvs.server.replication.WritePublisher;
 import kvs.server.replication.WritesApplier;
 import org.slf4j.Logger;
@@ -91,6 +92,7 @@ public final class KvsServer {
             transport,
             codec,
             stream,
+            Ticker.SYSTEM,
             stateSender,
             membership,
             peers,

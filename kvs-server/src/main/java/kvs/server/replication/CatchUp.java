@@ -2,14 +2,10 @@ package kvs.server.replication;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Executor;
@@ -40,14 +36,14 @@ import org.slf4j.LoggerFactory;
  * answered.
  *
  * <p>We do not settle for a state while a peer's heartbeat shows it is further along than that
- * state, or while an answer is still arriving: then we ask again. Runs only as stream tasks (see
- * {@link StreamExecutor}).
+ * state, or while an answer is still arriving: then we ask again. The only timeout bounds the wait
+ * for peers that are there and do not answer. Runs only as stream tasks (see {@link
+ * StreamExecutor}); time comes from a {@link Ticker} and timers from {@link StreamTimers}, so
+ * tests step both. Which state wins is {@link StateChoice}'s; answers are collected by {@link
+ * StateAnswers}; peers' requests are answered by {@link StateSender}.
  */
 public final class CatchUp {
   private static final Logger log = LoggerFactory.getLogger(CatchUp.class);
-
-  /** Keys per state-transfer chunk: small messages, few of them (100,000 keys: 20 chunks). */
-  static final int KEYS_PER_CHUNK = 5000;
 
   /** A peer heard within this long is waited for even without its presence (unless it left). */
   static final Duration RECENTLY_HEARD = Duration.ofSeconds(2);
@@ -56,9 +52,9 @@ public final class CatchUp {
   static final int MAX_ROUNDS = 5;
 
   private enum Phase {
-    IDLE,
-    REQUESTED,
-    BUFFERING
+    IDLE, // serving, or between two rounds
+    REQUESTED, // our request is out; we apply the stream until it comes back
+    BUFFERING // our request came back (the cut): we buffer the stream and wait for answers
   }
 
   private final ReplicaIdentity identity;
@@ -66,13 +62,15 @@ public final class CatchUp {
   private final WritesApplier writes;
   private final ReplicationTransport transport;
   private final MessageCodec codec;
-  private final StreamExecutor stream;
-  private final Executor sender;
+  private final StreamTimers timers;
+  private final Ticker ticker;
   private final Membership membership;
   private final PeerTable peers;
   private final EntryLog entryLog;
   private final ServingState serving;
   private final Duration timeout;
+  private final StateSender stateSender;
+  private final StateAnswers answers = new StateAnswers();
   private final AtomicLong resyncs = new AtomicLong();
 
   private Phase phase = Phase.IDLE;
@@ -88,18 +86,20 @@ public final class CatchUp {
   private long peerPositionAtCut; // the furthest a peer's heartbeat shows it was at our cut
   private List<String> awaited = List.of(); // the live peers at our cut: whose answers we wait for
   private final List<StreamMessage> buffered = new ArrayList<>(); // writes and others' requests
-  // request id -> peer -> chunks by index
-  private final Map<String, Map<String, TreeMap<Integer, StateChunk>>> answers = new HashMap<>();
-  private final Set<String> answeredRequests = new LinkedHashSet<>(); // never answer one twice
-  private StreamExecutor.Timer timer;
+  private StreamTimers.Timer timer;
 
+  /**
+   * @param sender where our answers to peers are split and sent, off the stream
+   * @param timeout how long to wait for a peer that is there and does not answer
+   */
   public CatchUp(
       ReplicaIdentity identity,
       Replica replica,
       WritesApplier writes,
       ReplicationTransport transport,
       MessageCodec codec,
-      StreamExecutor stream,
+      StreamTimers timers,
+      Ticker ticker,
       Executor sender,
       Membership membership,
       PeerTable peers,
@@ -111,13 +111,14 @@ public final class CatchUp {
     this.writes = writes;
     this.transport = transport;
     this.codec = codec;
-    this.stream = stream;
-    this.sender = sender;
+    this.timers = timers;
+    this.ticker = ticker;
     this.membership = membership;
     this.peers = peers;
     this.entryLog = entryLog;
     this.serving = serving;
     this.timeout = timeout;
+    this.stateSender = new StateSender(identity.serverId(), replica, transport, codec, sender);
   }
 
   /** True when this server may serve: it has caught up and is not re-syncing. Any thread. */
@@ -150,7 +151,7 @@ public final class CatchUp {
     serving.set(false);
     reason = why;
     round = 0;
-    startedNanos = System.nanoTime();
+    startedNanos = ticker.nanos();
     sendRequest();
   }
 
@@ -168,6 +169,59 @@ public final class CatchUp {
     }
   }
 
+  /** A state request reached us in the stream: ours marks the cut; others' we answer. */
+  public void onRequest(StateRequest request) {
+    boolean ours = request.origin().equals(identity.serverId()) && request.run().equals(identity.run());
+    if (ours) {
+      if (phase == Phase.REQUESTED && issued.contains(request.requestId())) {
+        cut(request.requestId());
+      }
+      return;
+    }
+    if (!stateSender.firstTime(request)) {
+      return;
+    }
+    if (phase == Phase.BUFFERING) {
+      buffered.add(request); // our state as of this point is not decided yet: answer on replay
+    } else {
+      stateSender.answer(request);
+    }
+  }
+
+  /** A chunk of some peer's answer to one of our requests arrived. */
+  public void onChunk(StateChunk chunk) {
+    if (phase == Phase.IDLE || !issued.contains(chunk.requestId())) {
+      return; // an answer to a request we gave up on
+    }
+    answers.add(chunk);
+    if (phase == Phase.BUFFERING && chunk.requestId().equals(cutRequest)) {
+      reschedule(timeout, this::onTimeout); // a large state may take a while: wait while it comes
+      maybeDecide();
+    }
+  }
+
+  /** A server came or went: one we waited for may have gone. */
+  public void onMembershipChanged() {
+    maybeDecide();
+  }
+
+  private void cut(String requestId) {
+    phase = Phase.BUFFERING;
+    cutRequest = requestId;
+    cutPosition = replica.position();
+    cutDigest = replica.digest();
+    // Every server whose presence reached us before our request had subscribed before it was
+    // published: each will reach it and answer. Nobody else is needed; with nobody there at all,
+    // we decide at once. Peers heard lately count too, unless we saw them leave: a presence that
+    // went missing must not make us settle alone.
+    awaited = awaitedAtCut();
+    bufferedWrites = 0;
+    peerPositionAtCut = 0;
+    buffered.clear();
+    reschedule(timeout, this::onTimeout);
+    maybeDecide();
+  }
+
   private List<String> awaitedAtCut() {
     TreeSet<String> ids = new TreeSet<>(membership.othersThan(identity.serverId()));
     for (PeerTable.Peer peer : peers.heardWithin(RECENTLY_HEARD)) {
@@ -177,63 +231,6 @@ public final class CatchUp {
       }
     }
     return List.copyOf(ids);
-  }
-
-  /** A state request reached us in the stream: ours marks the cut; others' we answer. */
-  public void onRequest(StateRequest request) {
-    boolean ours = request.origin().equals(identity.serverId()) && request.run().equals(identity.run());
-    if (ours) {
-      if (phase == Phase.REQUESTED && issued.contains(request.requestId())) {
-        phase = Phase.BUFFERING;
-        cutRequest = request.requestId();
-        cutPosition = replica.position();
-        cutDigest = replica.digest();
-        // Every server whose presence reached us before our request had subscribed before it
-        // was published: each will reach it and answer. Nobody else is needed; with nobody
-        // there at all, we decide at once. Peers we heard lately count too, unless we saw them
-        // leave: a presence that went missing must not make us settle alone.
-        awaited = awaitedAtCut();
-        bufferedWrites = 0;
-        peerPositionAtCut = 0;
-        buffered.clear();
-        reschedule(timeout, this::onTimeout);
-        maybeDecide();
-      }
-      return;
-    }
-    if (!answeredRequests.add(request.requestId())) {
-      return; // redelivered: answering again, at a later position, would mix two answers
-    }
-    if (answeredRequests.size() > 1000) {
-      answeredRequests.remove(answeredRequests.iterator().next());
-    }
-    if (phase == Phase.BUFFERING) {
-      // Our state as of this point is not decided yet: answer when the buffer is replayed.
-      buffered.add(request);
-    } else {
-      answer(request);
-    }
-  }
-
-  /** A chunk of some peer's answer to one of our requests arrived. */
-  public void onChunk(StateChunk chunk) {
-    if (phase == Phase.IDLE || !issued.contains(chunk.requestId())) {
-      return; // an answer to a request we gave up on
-    }
-    answers
-        .computeIfAbsent(chunk.requestId(), id -> new HashMap<>())
-        .computeIfAbsent(chunk.from(), from -> new TreeMap<>())
-        .put(chunk.index(), chunk); // a redelivered chunk replaces itself
-    if (phase != Phase.BUFFERING || !chunk.requestId().equals(cutRequest)) {
-      return;
-    }
-    reschedule(timeout, this::onTimeout); // a large state may take a while: wait while it comes
-    maybeDecide();
-  }
-
-  /** A server came or went: one we waited for may have gone. */
-  public void onMembershipChanged() {
-    maybeDecide();
   }
 
   private void sendRequest() {
@@ -263,38 +260,10 @@ public final class CatchUp {
     }
   }
 
-  private void answer(StateRequest request) {
-    StateImage image = replica.image();
-    log.info(
-        "Sending our state at position {} ({} keys) to {}", image.position(), image.keys().size(), request.origin());
-    sender.execute(
-        () -> {
-          for (StateChunk chunk : StateChunk.split(request.requestId(), identity.serverId(), image, KEYS_PER_CHUNK)) {
-            transport
-                .sendState(request.replyTopic(), codec.encodeChunk(chunk))
-                .whenComplete(
-                    (ok, error) -> {
-                      if (error != null) {
-                        log.warn("Sending state to {} failed: {}", request.origin(), error.toString());
-                      }
-                    });
-          }
-        });
-  }
-
-  private Map<String, TreeMap<Integer, StateChunk>> cutAnswers() {
-    return answers.getOrDefault(cutRequest, Map.of());
-  }
-
   private void maybeDecide() {
-    if (phase != Phase.BUFFERING) {
-      return;
-    }
-    Map<String, TreeMap<Integer, StateChunk>> cut = cutAnswers();
     // A peer that left since our cut will not answer; one that is still there will.
-    boolean everyAwaitedAnswered =
-        awaited.stream().allMatch(id -> (cut.containsKey(id) && isComplete(cut.get(id))) || membership.hasLeft(id));
-    if (everyAwaitedAnswered) {
+    if (phase == Phase.BUFFERING
+        && awaited.stream().allMatch(id -> answers.complete(cutRequest, id) || membership.hasLeft(id))) {
       decide(false);
     }
   }
@@ -310,9 +279,8 @@ public final class CatchUp {
     }
     Optional<Chosen> best = bestAnswer();
     long settledPosition = best.map(c -> c.image().position()).orElse(cutPosition);
-    boolean answerStillComing = cutAnswers().values().stream().anyMatch(c -> !isComplete(c));
     boolean peerFurther = peerPositionAtCut > settledPosition;
-    if ((peerFurther || (timedOut && answerStillComing)) && round < MAX_ROUNDS) {
+    if ((peerFurther || (timedOut && answers.anyIncomplete(cutRequest))) && round < MAX_ROUNDS) {
       log.info(
           "Not settling at position {}: {}; asking again",
           settledPosition,
@@ -321,18 +289,11 @@ public final class CatchUp {
       sendRequest();
       return;
     }
-    String outcome =
-        best.map(c -> "installed " + c.from() + "'s state at position " + c.image().position() + " (" + c.image().keys().size() + " keys)")
-            .orElse(
-                awaited.isEmpty()
-                    ? "no other server is live; kept our own state at position " + cutPosition
-                    : cutAnswers().isEmpty()
-                        ? "no peer answered within " + timeout.toMillis() + " ms; kept our own state at position " + cutPosition
-                        : "no peer is ahead; kept our own state at position " + cutPosition);
+    String outcome = best.map(Chosen::describe).orElseGet(this::whyOursIsKept);
     replayOnto(best, true);
     log.info(
         "Caught up in {} ms ({}): {}; now at position {}",
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos),
+        TimeUnit.NANOSECONDS.toMillis(ticker.nanos() - startedNanos),
         reason,
         outcome,
         replica.position());
@@ -341,6 +302,14 @@ public final class CatchUp {
       pendingReason = null;
       start(again);
     }
+  }
+
+  private String whyOursIsKept() {
+    String why =
+        awaited.isEmpty()
+            ? "no other server is live"
+            : answers.none(cutRequest) ? "no peer answered within " + timeout.toMillis() + " ms" : "no peer is ahead";
+    return why + "; kept our own state at position " + cutPosition;
   }
 
   /**
@@ -359,15 +328,7 @@ public final class CatchUp {
       issued.clear();
       answers.clear();
     }
-    try {
-      chosen.ifPresent(
-          c -> {
-            replica.install(c.machine());
-            entryLog.replaceWith(c.image());
-          });
-    } catch (RuntimeException e) {
-      log.error("Could not record the installed state on disk ({}); going on in memory", e.getMessage());
-    }
+    chosen.ifPresent(this::install);
     if (settled) {
       serving.set(true);
     }
@@ -377,7 +338,7 @@ public final class CatchUp {
         Optional<String> found = writes.apply(entry);
         gap = gap.or(() -> found);
       } else if (message instanceof StateRequest request) {
-        answer(request);
+        stateSender.answer(request);
       }
     }
     if (gap.isPresent() && pendingReason == null) {
@@ -385,19 +346,21 @@ public final class CatchUp {
     }
   }
 
+  private void install(Chosen chosen) {
+    replica.install(chosen.machine());
+    try {
+      entryLog.replaceWith(chosen.image());
+    } catch (RuntimeException e) {
+      log.error("Could not record the installed state on disk ({}); going on in memory", e.getMessage());
+    }
+  }
+
   /** The answer to install: strictly better than our own cut, valid; empty to keep ours. */
   private Optional<Chosen> bestAnswer() {
-    Map<String, TreeMap<Integer, StateChunk>> cut = cutAnswers();
-    List<StateChoice.Offer> complete =
-        cut.values().stream()
-            .filter(CatchUp::isComplete)
-            .map(c -> c.firstEntry().getValue())
-            .map(first -> new StateChoice.Offer(first.from(), first.position(), first.digest()))
-            .toList();
     StateChoice.Offer ours = new StateChoice.Offer(identity.serverId(), cutPosition, cutDigest);
-    for (StateChoice.Offer candidate : StateChoice.betterThan(ours, complete)) {
+    for (StateChoice.Offer candidate : StateChoice.betterThan(ours, answers.completeOffers(cutRequest))) {
       try {
-        StateImage image = StateChunk.assemble(new ArrayList<>(cut.get(candidate.from()).values()));
+        StateImage image = answers.assemble(cutRequest, candidate.from());
         return Optional.of(new Chosen(candidate.from(), image, replica.restore(image))); // checks the digest
       } catch (IllegalArgumentException e) {
         log.warn("Ignored a broken state answer from {}: {}", candidate.from(), e.getMessage());
@@ -406,16 +369,12 @@ public final class CatchUp {
     return Optional.empty();
   }
 
-  private static boolean isComplete(TreeMap<Integer, StateChunk> chunks) {
-    return !chunks.isEmpty() && chunks.size() == chunks.firstEntry().getValue().total();
-  }
-
   private void reschedule(Duration delay, Runnable task) {
     if (timer != null) {
       timer.cancel();
     }
     timer =
-        stream.schedule(
+        timers.schedule(
             () -> {
               try {
                 task.run();
@@ -428,5 +387,9 @@ public final class CatchUp {
             delay);
   }
 
-  private record Chosen(String from, StateImage image, StateMachine machine) {}
+  private record Chosen(String from, StateImage image, StateMachine machine) {
+    String describe() {
+      return "installed " + from + "'s state at position " + image.position() + " (" + image.keys().size() + " keys)";
+    }
+  }
 }

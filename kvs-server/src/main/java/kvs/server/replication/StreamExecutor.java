@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * <p>Why not one dedicated thread: a delivered message then runs on the MQTT client's own thread,
  * which saves two thread switches (a wake-up and a sleep) per message on every server.
  */
-public final class StreamExecutor implements Executor, AutoCloseable {
+public final class StreamExecutor implements Executor, StreamTimers, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StreamExecutor.class);
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -49,13 +49,7 @@ public final class StreamExecutor implements Executor, AutoCloseable {
     }
   }
 
-  /** A task scheduled with {@link #schedule}. */
-  public interface Timer {
-    /** The task will not run, if this is called from a stream task before it has started. */
-    void cancel();
-  }
-
-  /** Runs {@code task} as a stream task after {@code delay}. */
+  @Override
   public Timer schedule(Runnable task, Duration delay) {
     // Checked under the lock: a timer that fired while a stream task cancelled it must not run.
     AtomicBoolean cancelled = new AtomicBoolean();

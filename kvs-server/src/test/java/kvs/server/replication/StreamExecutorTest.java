@@ -89,7 +89,7 @@ class StreamExecutorTest {
   @Test
   void aTimerCancelledByAStreamTaskDoesNotRunEvenWhenItHadAlreadyFired() throws Exception {
     AtomicBoolean ran = new AtomicBoolean();
-    StreamExecutor.Timer timer = stream.schedule(() -> ran.set(true), Duration.ofMillis(20));
+    StreamTimers.Timer timer = stream.schedule(() -> ran.set(true), Duration.ofMillis(20));
     stream.execute(
         () -> {
           // The timer fires meanwhile and waits for the lock; cancelling it now must still work.

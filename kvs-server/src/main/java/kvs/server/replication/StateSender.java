@@ -1,0 +1,76 @@
+package kvs.server.replication;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import kvs.core.replication.MessageCodec;
+import kvs.core.replication.StateChunk;
+import kvs.core.replication.StateImage;
+import kvs.core.replication.StateRequest;
+import kvs.server.Replica;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers peers' state requests: our whole state as of the request's place in the stream, in
+ * chunks, to the requester's reply topic. The state is taken in the stream task; splitting and
+ * sending happen on {@code sender}, so the stream goes on meanwhile.
+ */
+final class StateSender {
+  private static final Logger log = LoggerFactory.getLogger(StateSender.class);
+
+  /** Keys per state-transfer chunk: small messages, few of them (100,000 keys: 20 chunks). */
+  static final int KEYS_PER_CHUNK = 5000;
+
+  /** How many answered request ids are remembered, to recognize a redelivered request. */
+  private static final int REMEMBERED = 1000;
+
+  private final String serverId;
+  private final Replica replica;
+  private final ReplicationTransport transport;
+  private final MessageCodec codec;
+  private final Executor sender;
+  private final Set<String> answered = new LinkedHashSet<>(); // stream tasks only
+
+  StateSender(String serverId, Replica replica, ReplicationTransport transport, MessageCodec codec, Executor sender) {
+    this.serverId = serverId;
+    this.replica = replica;
+    this.transport = transport;
+    this.codec = codec;
+    this.sender = sender;
+  }
+
+  /**
+   * True the first time {@code request} is seen, false when it is redelivered: answering again,
+   * at a later position, would mix two states in one answer.
+   */
+  boolean firstTime(StateRequest request) {
+    if (!answered.add(request.requestId())) {
+      return false;
+    }
+    if (answered.size() > REMEMBERED) {
+      answered.remove(answered.iterator().next());
+    }
+    return true;
+  }
+
+  /** Sends our state as it is now, which must be our state at the request's place in the stream. */
+  void answer(StateRequest request) {
+    StateImage image = replica.image();
+    log.info(
+        "Sending our state at position {} ({} keys) to {}", image.position(), image.keys().size(), request.origin());
+    sender.execute(
+        () -> {
+          for (StateChunk chunk : StateChunk.split(request.requestId(), serverId, image, KEYS_PER_CHUNK)) {
+            transport
+                .sendState(request.replyTopic(), codec.encodeChunk(chunk))
+                .whenComplete(
+                    (ok, error) -> {
+                      if (error != null) {
+                        log.warn("Sending state to {} failed: {}", request.origin(), error.toString());
+                      }
+                    });
+          }
+        });
+  }
+}
