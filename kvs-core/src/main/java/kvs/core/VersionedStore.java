@@ -154,6 +154,33 @@ public final class VersionedStore {
     }
   }
 
+  /** The full record of {@code key} (a tombstone when all its versions are gone); empty when never written. */
+  public Optional<KeyRecord> record(String key) {
+    KeyHistory history = histories.get(key);
+    return history == null ? Optional.empty() : Optional.of(history.toRecord(key));
+  }
+
+  /**
+   * Makes {@code record} the whole truth about its key, whatever the key held before: how a
+   * repair from a peer's recent history brings in the keys that changed since a common point.
+   */
+  public void replace(KeyRecord record) {
+    String key = record.key();
+    KeyHistory before = histories.get(key);
+    beforeChange(key, before);
+    if (before != null) {
+      digest -= StateDigest.ofHighest(key, before.highestVersion());
+      before.forEach((v, value) -> forget(key, v, value));
+      liveKeys -= before.liveVersions() > 0 ? 1 : 0;
+    }
+    KeyHistory after = new KeyHistory(record);
+    histories.put(key, after);
+    digest += StateDigest.ofHighest(key, record.highestVersion());
+    record.versions().forEach((v, value) -> digest += StateDigest.ofVersion(key, v, value));
+    liveVersions += record.versions().size();
+    liveKeys += record.versions().isEmpty() ? 0 : 1;
+  }
+
   /** Every key's full record (tombstones included), in key order: a copy, safe to keep. */
   public List<KeyRecord> records() {
     List<KeyRecord> records = new ArrayList<>(histories.size());

@@ -431,4 +431,28 @@ class VersionedStoreTest {
     assertEquals(1, store.keyCount());
     assertEquals(1, store.versionCount());
   }
+
+  @Test
+  void replaceMakesARecordTheWholeTruthAboutItsKey() {
+    store.put("chave1", "valor1");
+    store.put("chave1", "valor2");
+    store.put("chave2", "valor1");
+    SnapshotCursor cursor = store.openCursor(0);
+    TreeMap<Integer, String> versions = new TreeMap<>();
+    versions.put(5, "valor5");
+    KeyRecord replacement = new KeyRecord("chave1", 6, versions);
+
+    store.replace(replacement);
+    store.replace(new KeyRecord("chave3", 2, new TreeMap<>())); // a key only ever removed
+
+    VersionedStore expected =
+        VersionedStore.of(List.of(replacement, store.record("chave2").orElseThrow(), new KeyRecord("chave3", 2, new TreeMap<>())));
+    assertEquals(expected.digest(), store.digest());
+    assertEquals(expected.records(), store.records());
+    assertEquals(2, store.keyCount());
+    assertEquals(2, store.versionCount());
+    assertEquals(7, store.put("chave1", "valor7"), "numbering goes on from the record's highest version");
+    assertEquals(3, store.put("chave3", "valor3"));
+    assertEquals("valor2", cursor.next(10).get(0).value(), "an open snapshot still sees the old content");
+  }
 }

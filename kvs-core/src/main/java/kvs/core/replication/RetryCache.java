@@ -52,6 +52,12 @@ public final class RetryCache {
   private int head;
   private int size;
 
+  // For repairs from a peer's recent history (see addedSince and truncateTo): how many entries
+  // were ever added, how many the cap pushed out, and the sum of every kept entry's term.
+  private long added;
+  private long capEvictions;
+  private long digest;
+
   // The table: each slot holds the ring position of one entry, or EMPTY. A power of two long.
   private int[] slots;
 
@@ -117,6 +123,60 @@ public final class RetryCache {
     return size;
   }
 
+  /** How many entries were ever added: the newest kept entry is the {@code added()}-th. */
+  public long added() {
+    return added;
+  }
+
+  /** How many entries the cap pushed out before their window ended. */
+  public long capEvictions() {
+    return capEvictions;
+  }
+
+  /**
+   * A digest of the kept entries and stream time: equal content, equal digest, in O(1) (the sum
+   * of a hash of every entry, as {@code VersionedStore}'s digest).
+   */
+  public long digest() {
+    return digest ^ Long.rotateLeft(streamTime * 0x9E3779B97F4A7C15L, 29);
+  }
+
+  /** The kept entries added after the first {@code mark} ever added, oldest first. */
+  public List<RecentRequest> addedSince(long mark) {
+    int newer = (int) Math.min(size, Math.max(0, added - mark));
+    List<RecentRequest> entries = new ArrayList<>(newer);
+    for (int i = size - newer; i < size; i++) {
+      int at = ringIndex(i);
+      entries.add(new RecentRequest(highs[at], lows[at], results[at], times[at]));
+    }
+    return entries;
+  }
+
+  /**
+   * Forgets the entries added after the first {@code mark} ever added, newest first, as if they
+   * had never been: with {@link #replay}, how a server takes a peer's entries since a point they
+   * shared. Entries that left meanwhile stay gone (expired ones would be gone on the peer too;
+   * the caller makes sure the cap pushed none out).
+   */
+  public void truncateTo(long mark) {
+    while (added > mark && size > 0) {
+      int at = ringIndex(size - 1);
+      deleteSlot(find(highs[at], lows[at]));
+      digest -= term(at);
+      size--;
+      added--;
+    }
+    added = Math.min(added, mark);
+  }
+
+  /** Adds {@code entries} in order, each at its own time, as the server that added them did. */
+  public void replay(List<RecentRequest> entries) {
+    for (RecentRequest entry : entries) {
+      advance(entry.time());
+      add(entry.idHigh(), entry.idLow(), entry.result(), entry.time());
+    }
+  }
+
   /**
    * Moves stream time to {@code timestamp} when that is later (a message about to be applied
    * carries it) and forgets the entries that fall out of the window.
@@ -129,7 +189,9 @@ public final class RetryCache {
         for (int i = 0; i < size; i++) {
           int at = ringIndex(i);
           if (times[at] == 0) {
+            digest -= term(at);
             times[at] = timestamp;
+            digest += term(at);
           }
         }
       }
@@ -179,6 +241,7 @@ public final class RetryCache {
     }
     if (size == maxEntries) {
       removeOldest();
+      capEvictions++;
     }
     if (size == highs.length) {
       growRing();
@@ -192,8 +255,17 @@ public final class RetryCache {
     times[at] = time;
     results[at] = result;
     size++;
+    added++;
+    digest += term(at);
     insertSlot(at);
     return true;
+  }
+
+  private long term(int at) {
+    long z = highs[at] * 31 + lows[at] ^ Long.rotateLeft(times[at], 21) ^ ((long) results[at] << 7);
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
   }
 
   private void expire() {
@@ -209,6 +281,7 @@ public final class RetryCache {
       slot = (slot + 1) & mask;
     }
     deleteSlot(slot);
+    digest -= term(head);
     head = (head + 1) % highs.length;
     size--;
   }

@@ -37,6 +37,7 @@ public final class StateMachine {
   private final Map<Run, Long> lastSequence = new HashMap<>();
   private final RetryCache retries;
   private long position;
+  private long runsDigest; // the sum of a hash of every (run, last sequence)
 
   /** A state machine over {@code store} with the default retry window and cap. */
   public StateMachine(VersionedStore store) {
@@ -76,17 +77,14 @@ public final class StateMachine {
     if (machine.store.digest() != image.digest()) {
       throw new IllegalArgumentException("the image's content does not match its digest");
     }
-    image.runs().forEach(r -> machine.lastSequence.put(new Run(r.origin(), r.run()), r.lastSequence()));
+    machine.setRuns(image.runs());
     machine.position = image.position();
     return machine;
   }
 
   /** A copy of the whole state, safe to keep while this machine goes on. */
   public StateImage image() {
-    List<RunSequence> runs = new ArrayList<>(lastSequence.size());
-    lastSequence.forEach((run, last) -> runs.add(new RunSequence(run.origin(), run.run(), last)));
-    runs.sort(java.util.Comparator.comparing(RunSequence::origin).thenComparing(RunSequence::run));
-    return new StateImage(position, store.digest(), retries.streamTime(), runs, retries.entries(), store.records());
+    return new StateImage(position, store.digest(), retries.streamTime(), runs(), retries.entries(), store.records());
   }
 
   /** The last sequence applied from {@code run} of {@code origin}; empty when none was. */
@@ -105,6 +103,7 @@ public final class StateMachine {
     if (last != null && message.sequence() <= last) {
       return Applied.DUPLICATE;
     }
+    runsDigest += runTerm(run, message.sequence()) - (last == null ? 0 : runTerm(run, last));
     lastSequence.put(run, message.sequence());
     retries.advance(message.timestamp());
     List<Integer> results = new ArrayList<>(message.operations().size());
@@ -152,6 +151,92 @@ public final class StateMachine {
     }
     requestId.ifPresent(id -> retries.remember(id, result));
     return result;
+  }
+
+  /**
+   * Where this machine is, for a later repair from a peer's recent history: its position, a
+   * digest of its whole state (store, duplicate filter, recent requests, stream time) and how far
+   * its recent requests had come. Two machines with the same position and state digest are in the
+   * same state.
+   */
+  public record Mark(long position, long stateDigest, long requestsAdded, long capEvictions) {}
+
+  public Mark mark() {
+    return new Mark(position, stateDigest(), retries.added(), retries.capEvictions());
+  }
+
+  /** A digest of the whole state: equal state, equal digest (see {@link #mark}). */
+  public long stateDigest() {
+    long z = store.digest() * 31 + runsDigest;
+    z = z * 31 + retries.digest();
+    return z * 31 + position;
+  }
+
+  /**
+   * What changed since {@code base}, one of this machine's own marks: a partial image (the
+   * records of {@code keys}, which must hold every key written since, the recent requests added
+   * since, and the rest whole) that {@link #repair} turns a machine that was in the state of
+   * {@code base} into this one. Empty when the cap pushed requests out since then: a repair
+   * could not reproduce that.
+   */
+  public Optional<StateImage> changesSince(Mark base, java.util.Collection<String> keys) {
+    if (retries.capEvictions() != base.capEvictions()) {
+      return Optional.empty();
+    }
+    List<kvs.core.KeyRecord> records = new ArrayList<>(keys.size());
+    new java.util.TreeSet<>(keys).forEach(key -> store.record(key).ifPresent(records::add));
+    return Optional.of(
+        new StateImage(position, store.digest(), retries.streamTime(), runs(), retries.addedSince(base.requestsAdded()), records));
+  }
+
+  /**
+   * Brings this machine, which was in the state of its own mark {@code base} and has applied only
+   * entries of the stream since (some may be missing), to the state of the peer whose {@link
+   * #changesSince} gave {@code changes}: the entries this machine applied since {@code base} are
+   * a part of those the peer applied, so their keys and requests are among the changes.
+   *
+   * @throws IllegalStateException when that cannot be done (the cap pushed requests out since
+   *     {@code base}) or did not give the peer's content; the state is then broken, and must be
+   *     replaced whole
+   */
+  public void repair(Mark base, StateImage changes) {
+    if (retries.capEvictions() != base.capEvictions()) {
+      throw new IllegalStateException("recent requests were pushed out by the cap since position " + base.position());
+    }
+    retries.truncateTo(base.requestsAdded());
+    retries.replay(changes.requests());
+    retries.advance(changes.streamTime());
+    changes.keys().forEach(store::replace);
+    setRuns(changes.runs());
+    position = changes.position();
+    if (store.digest() != changes.digest()) {
+      throw new IllegalStateException(
+          String.format("the repaired content's digest %016x is not the peer's %016x", store.digest(), changes.digest()));
+    }
+  }
+
+  private List<RunSequence> runs() {
+    List<RunSequence> runs = new ArrayList<>(lastSequence.size());
+    lastSequence.forEach((run, last) -> runs.add(new RunSequence(run.origin(), run.run(), last)));
+    runs.sort(java.util.Comparator.comparing(RunSequence::origin).thenComparing(RunSequence::run));
+    return runs;
+  }
+
+  private void setRuns(List<RunSequence> runs) {
+    lastSequence.clear();
+    runsDigest = 0;
+    for (RunSequence r : runs) {
+      Run run = new Run(r.origin(), r.run());
+      lastSequence.put(run, r.lastSequence());
+      runsDigest += runTerm(run, r.lastSequence());
+    }
+  }
+
+  private static long runTerm(Run run, long last) {
+    long z = (run.origin().hashCode() * 31L + run.run().hashCode()) * 0x9E3779B97F4A7C15L + last;
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
   }
 
   /** One run of one origin server: the scope of a sequence number. */

@@ -254,4 +254,45 @@ class RetryCacheTest {
       assertThrows(IllegalArgumentException.class, () -> RequestFingerprint.parseHex(bad), bad);
     }
   }
+
+  @Test
+  void truncatingToAMarkAndReplayingAnothersEntriesGivesTheOthersCache() {
+    RetryCache ours = new RetryCache(Duration.ofMillis(100), 1000);
+    RetryCache theirs = new RetryCache(Duration.ofMillis(100), 1000);
+    for (RetryCache cache : List.of(ours, theirs)) {
+      cache.advance(1_000);
+      cache.remember("shared-1", 1);
+      cache.remember("shared-2", 2);
+    }
+    long mark = ours.added();
+    assertEquals(ours.digest(), theirs.digest());
+    ours.advance(1_150); // expires both shared ones
+    ours.remember("ours-only", 7);
+    theirs.advance(1_050);
+    theirs.remember("theirs-1", 3);
+    theirs.advance(1_200);
+    theirs.remember("theirs-2", 4);
+
+    ours.truncateTo(mark);
+    ours.replay(theirs.addedSince(mark));
+    ours.advance(theirs.streamTime());
+
+    assertEquals(theirs.entries(), ours.entries());
+    assertEquals(theirs.digest(), ours.digest());
+    assertTrue(ours.answer("ours-only").isEmpty());
+    assertEquals(4, ours.answer("theirs-2").getAsInt());
+  }
+
+  @Test
+  void theDigestFollowsTheContentAndStreamTime() {
+    RetryCache one = new RetryCache(Duration.ofSeconds(60), 1000);
+    RetryCache other = new RetryCache(Duration.ofSeconds(60), 1000);
+    one.remember("id", 1);
+    other.remember("id", 2);
+    assertFalse(one.digest() == other.digest(), "another answer");
+    RetryCache later = new RetryCache(Duration.ofSeconds(60), 1000);
+    later.remember("id", 1);
+    later.advance(5);
+    assertFalse(one.digest() == later.digest(), "another stream time");
+  }
 }

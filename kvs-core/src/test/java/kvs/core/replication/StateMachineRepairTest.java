@@ -1,0 +1,134 @@
+package kvs.core.replication;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import kvs.core.VersionedStore;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A server that missed some of the stream repairs itself from a peer's changes since a point they
+ * shared, and ends in exactly the peer's state, although it applied what it did get in another
+ * order relative to what it missed (versions of the same key included).
+ */
+class StateMachineRepairTest {
+  private static final long T0 = 1_700_000_000_000L;
+
+  private static ReplicationMessage write(String origin, long seq, long ts, Operation... ops) {
+    return new ReplicationMessage(origin, "run-" + origin, seq, List.of(ops), ts);
+  }
+
+  private static Operation.Put put(String key, String value, String requestId) {
+    return new Operation.Put(key, value, Optional.of(requestId));
+  }
+
+  /** The stream both see: a shared beginning, then writes of a and b that touch the same keys. */
+  private static final List<ReplicationMessage> SHARED =
+      List.of(
+          write("a", 1, T0, put("chave1", "val-a1", "r-a1")),
+          write("b", 1, T0 + 1, put("chave2", "val-b1", "r-b1")),
+          write("a", 2, T0 + 2, put("chave1", "val-a2", "r-a2"), new Operation.Remove("chave2", 1)));
+
+  private static final List<ReplicationMessage> AFTER =
+      List.of(
+          write("b", 2, T0 + 3, put("chave1", "val-b2", "r-b2")), // the server misses this one
+          write("a", 3, T0 + 4, put("chave1", "val-a3", "r-a3"), put("chave3", "val-a3", "r-a3x")),
+          write("b", 3, T0 + 5, Operation.Remove.all("chave3")), // and this one
+          write("a", 4, T0 + 6, put("chave4", "val-a4", "r-a4")));
+
+  @Test
+  void aServerThatMissedEntriesEndsInThePeersStateExactly() {
+    StateMachine peer = machine();
+    StateMachine server = machine();
+    SHARED.forEach(peer::apply);
+    SHARED.forEach(server::apply);
+    StateMachine.Mark base = server.mark();
+    assertEquals(base.stateDigest(), peer.mark().stateDigest(), "the same state at the shared point");
+    StateMachine.Mark peerBase = peer.mark();
+
+    Set<String> written = new HashSet<>();
+    for (ReplicationMessage m : AFTER) {
+      peer.apply(m);
+      m.operations().forEach(op -> written.add(op instanceof Operation.Put p ? p.key() : ((Operation.Remove) op).key()));
+    }
+    server.apply(AFTER.get(1)); // chave1 gets version 3 here, version 4 on the peer
+    server.apply(AFTER.get(3));
+    assertNotEquals(peer.stateDigest(), server.stateDigest());
+
+    StateImage changes = peer.changesSince(peerBase, written).orElseThrow();
+    server.repair(base, changes);
+
+    assertEquals(peer.image(), server.image());
+    assertEquals(peer.stateDigest(), server.stateDigest());
+    assertEquals(peer.mark().requestsAdded(), server.mark().requestsAdded());
+    // Retries keep the peer's answers: r-a3 made version 4 of chave1 on the peer.
+    assertEquals(List.of(4), server.apply(write("c", 1, T0 + 7, put("chave1", "again", "r-a3"))).results());
+  }
+
+  @Test
+  void changesHoldOnlyTheKeysWrittenAndTheRequestsAddedSinceTheBase() {
+    StateMachine peer = machine();
+    SHARED.forEach(peer::apply);
+    StateMachine.Mark base = peer.mark();
+    peer.apply(AFTER.get(3));
+
+    StateImage changes = peer.changesSince(base, Set.of("chave4")).orElseThrow();
+
+    assertEquals(List.of("chave4"), changes.keys().stream().map(r -> r.key()).toList());
+    assertEquals(1, changes.requests().size());
+    assertEquals(RequestFingerprint.of("r-a4"), changes.requests().get(0).fingerprint());
+    assertEquals(peer.position(), changes.position());
+  }
+
+  @Test
+  void equalPositionsWithDifferentRequestsOrRunsHaveDifferentStateDigests() {
+    StateMachine one = machine();
+    StateMachine other = machine();
+    one.apply(write("a", 1, T0, put("chave1", "value", "r-1")));
+    other.apply(write("a", 1, T0, put("chave1", "value", "r-2")));
+    assertEquals(one.store().digest(), other.store().digest());
+    assertNotEquals(one.stateDigest(), other.stateDigest(), "the recent requests differ");
+
+    StateMachine third = machine();
+    third.apply(write("z", 1, T0, put("chave1", "value", "r-1")));
+    assertNotEquals(one.stateDigest(), third.stateDigest(), "the duplicate filter differs");
+  }
+
+  @Test
+  void noChangesAndNoRepairOnceTheCapPushedRequestsOut() {
+    StateMachine peer = new StateMachine(new VersionedStore(), Duration.ofSeconds(60), 2);
+    SHARED.forEach(peer::apply); // 3 requests: the cap of 2 pushed one out already
+    StateMachine.Mark base = peer.mark();
+    assertTrue(peer.changesSince(base, Set.of()).isPresent());
+    peer.apply(AFTER.get(0)); // pushes another out
+
+    assertTrue(peer.changesSince(base, Set.of("chave1")).isEmpty());
+    assertThrows(IllegalStateException.class, () -> peer.repair(base, peer.image()));
+  }
+
+  @Test
+  void aRepairThatDoesNotGiveThePeersContentFails() {
+    StateMachine peer = machine();
+    StateMachine server = machine();
+    SHARED.forEach(peer::apply);
+    SHARED.forEach(server::apply);
+    StateMachine.Mark base = server.mark();
+    peer.apply(AFTER.get(0));
+
+    // The changes leave out chave1, which the entry wrote: the content cannot come out right.
+    StateImage incomplete = peer.changesSince(peer.mark(), new ArrayList<>()).orElseThrow();
+    assertThrows(IllegalStateException.class, () -> server.repair(base, incomplete));
+  }
+
+  private static StateMachine machine() {
+    return new StateMachine(new VersionedStore());
+  }
+}
