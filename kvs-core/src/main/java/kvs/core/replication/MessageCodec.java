@@ -54,6 +54,10 @@ public final class MessageCodec {
       header(root, STATE_REQUEST, request);
       root.put("request", request.requestId());
       root.put("replyTopic", request.replyTopic());
+      if (!request.since().isEmpty()) {
+        ArrayNode since = root.putArray("since");
+        request.since().forEach(point -> since.addArray().add(point.position()).add(Long.toHexString(point.stateDigest())));
+      }
     } else if (message instanceof Heartbeat heartbeat) {
       header(root, HEARTBEAT, heartbeat);
       root.put("port", heartbeat.port());
@@ -81,6 +85,9 @@ public final class MessageCodec {
     root.put("position", chunk.position());
     root.put("digest", Long.toHexString(chunk.digest()));
     root.put("time", chunk.streamTime());
+    if (chunk.isChanges()) {
+      root.put("base", chunk.base());
+    }
     ArrayNode runs = root.putArray("runs");
     for (RunSequence run : chunk.runs()) {
       runs.addObject().put("origin", run.origin()).put("run", run.run()).put("seq", run.lastSequence());
@@ -112,7 +119,8 @@ public final class MessageCodec {
       case WRITES:
         return decodeWrites(root, origin, run);
       case STATE_REQUEST:
-        return new StateRequest(origin, run, requiredText(root, "request", origin), requiredText(root, "replyTopic", origin));
+        return new StateRequest(
+            origin, run, requiredText(root, "request", origin), requiredText(root, "replyTopic", origin), since(root, origin));
       case HEARTBEAT:
         return new Heartbeat(
             origin,
@@ -188,7 +196,9 @@ public final class MessageCodec {
           streamTime,
           runs,
           requests,
-          keys);
+          keys,
+          // Absent in whole states, and in chunks of servers that predate repairs.
+          root.has("base") ? requiredLong(root, "base", from, 0, Long.MAX_VALUE) : StateChunk.WHOLE);
     } catch (IllegalArgumentException e) {
       throw new MalformedMessageException(e.getMessage(), from);
     }
@@ -344,6 +354,30 @@ public final class MessageCodec {
       throw new MalformedMessageException("missing or non-boolean \"" + field + "\"", origin);
     }
     return value.asBoolean();
+  }
+
+  // A state request's points, [position, "hex digest"] each; absent: none (a whole state).
+  private static List<StateRequest.Point> since(JsonNode root, String origin) throws MalformedMessageException {
+    List<StateRequest.Point> points = new ArrayList<>();
+    if (root.path("since").size() > StateRequest.MAX_POINTS) {
+      throw new MalformedMessageException("more than " + StateRequest.MAX_POINTS + " points in \"since\"", origin);
+    }
+    for (JsonNode point : root.has("since") ? requiredArray(root, "since", origin) : emptyArray()) {
+      if (!point.isArray()
+          || point.size() != 2
+          || !point.get(0).canConvertToExactIntegral()
+          || !point.get(0).canConvertToLong()
+          || point.get(0).asLong() < 0
+          || !point.get(1).isTextual()) {
+        throw new MalformedMessageException("a point of \"since\" must be [position >= 0, \"hex digest\"]", origin);
+      }
+      try {
+        points.add(new StateRequest.Point(point.get(0).asLong(), Long.parseUnsignedLong(point.get(1).asText(), 16)));
+      } catch (NumberFormatException e) {
+        throw new MalformedMessageException("a point's digest is not hex: " + point.get(1).asText(), origin);
+      }
+    }
+    return points;
   }
 
   private static long hex(JsonNode node, String field, String origin) throws MalformedMessageException {

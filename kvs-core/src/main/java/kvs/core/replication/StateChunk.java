@@ -15,6 +15,9 @@ import kvs.core.KeyRecord;
  * @param index 0-based
  * @param total number of chunks of this answer
  * @param streamTime the image's stream time
+ * @param base {@link #WHOLE} when the image is a whole state; otherwise the position the
+ *     requester's state had in common with ours, and the image holds only what changed since (see
+ *     {@link StateMachine#changesSince})
  */
 public record StateChunk(
     String requestId,
@@ -26,7 +29,11 @@ public record StateChunk(
     long streamTime,
     List<RunSequence> runs,
     List<RecentRequest> requests,
-    List<KeyRecord> keys) {
+    List<KeyRecord> keys,
+    long base) {
+
+  /** The {@code base} of a whole state. */
+  public static final long WHOLE = -1;
 
   /**
    * The most recent requests per chunk by default: 60 s of them at 45,000 writes/s would make one
@@ -46,6 +53,29 @@ public record StateChunk(
     if (streamTime < 0) {
       throw new IllegalArgumentException("streamTime must be >= 0: " + streamTime);
     }
+    if (base < WHOLE || base > position) {
+      throw new IllegalArgumentException("base must be " + WHOLE + " or a position up to " + position + ": " + base);
+    }
+  }
+
+  /** A chunk of a whole state. */
+  public StateChunk(
+      String requestId,
+      String from,
+      int index,
+      int total,
+      long position,
+      long digest,
+      long streamTime,
+      List<RunSequence> runs,
+      List<RecentRequest> requests,
+      List<KeyRecord> keys) {
+    this(requestId, from, index, total, position, digest, streamTime, runs, requests, keys, WHOLE);
+  }
+
+  /** True when this is a piece of the changes since {@link #base}, not of a whole state. */
+  public boolean isChanges() {
+    return base != WHOLE;
   }
 
   /**
@@ -62,6 +92,12 @@ public record StateChunk(
    */
   public static List<StateChunk> split(
       String requestId, String from, StateImage image, int keysPerChunk, int requestsPerChunk) {
+    return split(requestId, from, image, keysPerChunk, requestsPerChunk, WHOLE);
+  }
+
+  /** {@link #split} for the changes since {@code base} (or a whole state: {@link #WHOLE}). */
+  public static List<StateChunk> split(
+      String requestId, String from, StateImage image, int keysPerChunk, int requestsPerChunk, long base) {
     if (keysPerChunk < 1 || requestsPerChunk < 1) {
       throw new IllegalArgumentException("at least one key and one request per chunk");
     }
@@ -81,7 +117,8 @@ public record StateChunk(
               image.streamTime(),
               i == 0 ? image.runs() : List.of(),
               slice(requests, i, requestsPerChunk),
-              slice(keys, i, keysPerChunk)));
+              slice(keys, i, keysPerChunk),
+              base));
     }
     return chunks;
   }
@@ -106,7 +143,8 @@ public record StateChunk(
           || !chunk.from().equals(first.from())
           || chunk.position() != first.position()
           || chunk.digest() != first.digest()
-          || chunk.streamTime() != first.streamTime()) {
+          || chunk.streamTime() != first.streamTime()
+          || chunk.base() != first.base()) {
         throw new IllegalArgumentException("chunks do not form one answer");
       }
       requests.addAll(chunk.requests());

@@ -2,6 +2,7 @@ package kvs.core.replication;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -167,6 +168,62 @@ class MessageCodecTest {
     StateRequest request =
         new StateRequest("host-9001", "run-7", "req-\u00e7-1", "kvs/state/host-9001/req-1");
     assertEquals(request, codec.decode(codec.encode(request)));
+  }
+
+  @Test
+  void roundTripsAStateRequestForTheChangesSinceSomePoints() throws Exception {
+    StateRequest request =
+        new StateRequest(
+            "host-9001",
+            "run-7",
+            "req-2",
+            "kvs/state/host-9001/req-2",
+            List.of(new StateRequest.Point(1_000, 0xFEDCBA9876543210L), new StateRequest.Point(0, 0)));
+    byte[] json = codec.encode(request);
+    assertTrue(new String(json, UTF_8).contains("\"since\":[[1000,\"fedcba9876543210\"],[0,\"0\"]]"), new String(json, UTF_8));
+    assertEquals(request, codec.decode(json));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "\"since\":{}",
+        "\"since\":[[1]]",
+        "\"since\":[[-1,\"0\"]]",
+        "\"since\":[[1.5,\"0\"]]",
+        "\"since\":[[1,0]]",
+        "\"since\":[[1,\"xyz\"]]",
+        "\"since\":[1,\"0\"]"
+      })
+  void rejectsMalformedPointsOfAStateRequest(String since) {
+    String json =
+        "{\"format\":1,\"kind\":\"state-request\",\"origin\":\"srv-3\",\"run\":\"r\",\"request\":\"q\",\"replyTopic\":\"t\","
+            + since
+            + "}";
+    MalformedMessageException e = assertThrows(MalformedMessageException.class, () -> codec.decode(utf8(json)));
+    assertEquals(Optional.of("srv-3"), e.origin());
+  }
+
+  @Test
+  void rejectsAStateRequestWithTooManyPoints() {
+    String points = String.join(",", java.util.Collections.nCopies(StateRequest.MAX_POINTS + 1, "[1,\"0\"]"));
+    String json =
+        "{\"format\":1,\"kind\":\"state-request\",\"origin\":\"srv\",\"run\":\"r\",\"request\":\"q\",\"replyTopic\":\"t\",\"since\":["
+            + points
+            + "]}";
+    assertThrows(MalformedMessageException.class, () -> codec.decode(utf8(json)));
+  }
+
+  @Test
+  void roundTripsAChunkOfChangesWithItsBase() throws Exception {
+    StateChunk chunk =
+        new StateChunk("req-1", "host-9000", 0, 1, 50, 7, 0, List.of(), List.of(), List.of(record("chave9", 1, 1, "valor1")), 42);
+    byte[] json = codec.encodeChunk(chunk);
+    assertTrue(new String(json, UTF_8).contains("\"base\":42"));
+    StateChunk decoded = codec.decodeChunk(json);
+    assertEquals(chunk, decoded);
+    assertTrue(decoded.isChanges());
+    assertFalse(codec.decodeChunk(codec.encodeChunk(new StateChunk("q", "s", 0, 1, 0, 0, 0, List.of(), List.of(), List.of()))).isChanges());
   }
 
   @Test
@@ -438,7 +495,11 @@ class MessageCodecTest {
         "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":5,\"versions\":[[4294967297,\"v\"]]}]}",
         "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":5,\"versions\":[[0,\"v\"]]}]}",
         "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":5,\"versions\":[[-3,\"v\"]]}]}",
-        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":5,\"versions\":[[2,\"v\"],[2,\"w\"]]}]}"
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":5,\"versions\":[[2,\"v\"],[2,\"w\"]]}]}",
+        // a base that is not a position up to the chunk's
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":3,\"digest\":\"0\",\"runs\":[],\"keys\":[],\"base\":4}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":3,\"digest\":\"0\",\"runs\":[],\"keys\":[],\"base\":-1}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":3,\"digest\":\"0\",\"runs\":[],\"keys\":[],\"base\":\"1\"}"
       })
   void rejectsMalformedChunksWhole(String json) {
     assertThrows(MalformedMessageException.class, () -> codec.decodeChunk(utf8(json)));
