@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param peers the peers the server heard from recently, in the order it reported them
  * @param skippedMessages malformed replication messages the server skipped
  * @param resyncs how many times the server re-synchronized its state from a peer
+ * @param repairs how many of those re-synchronizations took only a peer's changes since a point
+ *     they shared, not a whole state
  */
 public record ServerStatus(
     String serverId,
@@ -35,7 +37,8 @@ public record ServerStatus(
     String digest,
     List<PeerInfo> peers,
     long skippedMessages,
-    long resyncs) {
+    long resyncs,
+    long repairs) {
 
   /** Checks that the strings are present and copies {@code peers}. */
   public ServerStatus {

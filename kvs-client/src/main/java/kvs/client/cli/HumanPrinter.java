@@ -74,8 +74,8 @@ final class HumanPrinter implements ResultPrinter {
         status.versions(),
         status.digest());
     out.printf(
-        "skipped  %d malformed messages; %d re-syncs%n",
-        status.skippedMessages(), status.resyncs());
+        "skipped  %d malformed messages; %d re-syncs (%d from a peer's changes)%n",
+        status.skippedMessages(), status.resyncs(), status.repairs());
     if (status.peers().isEmpty()) {
       out.println("peers    none heard from recently");
     }

@@ -91,7 +91,8 @@ final class JsonPrinter implements ResultPrinter {
             .put("versions", status.versions())
             .put("digest", status.digest())
             .put("skippedMessages", status.skippedMessages())
-            .put("resyncs", status.resyncs());
+            .put("resyncs", status.resyncs())
+            .put("repairs", status.repairs());
     ArrayNode peers = node.putArray("peers");
     for (PeerInfo peer : status.peers()) {
       peers

@@ -81,7 +81,8 @@ final class WireMapper {
         reply.getDigest(),
         reply.getPeersList().stream().map(WireMapper::toPeer).toList(),
         reply.getSkippedMessages(),
-        reply.getResyncs());
+        reply.getResyncs(),
+        reply.getRepairs());
   }
 
   private static PeerInfo toPeer(PeerStatus peer) {

@@ -33,7 +33,8 @@ public final class AdminService extends KvsAdminGrpc.KvsAdminImplBase {
             .setVersions(replica.versionCount())
             .setDigest(hex(replica.digest()))
             .setSkippedMessages(server.skippedMessages())
-            .setResyncs(server.resyncs());
+            .setResyncs(server.resyncs())
+            .setRepairs(server.repairs());
     for (var peer : server.peers().heardWithin(PEER_WINDOW)) {
       var heartbeat = peer.heartbeat();
       status.addPeers(
