@@ -36,10 +36,7 @@ final class StateDigest {
     return h;
   }
 
-  // SplitMix64's finalizer: spreads every input bit over the whole word.
   private static long mix(long z) {
-    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-    return z ^ (z >>> 31);
+    return Mix64.mix(z);
   }
 }

@@ -56,9 +56,9 @@ final class DiskLog implements EntryLog {
   }
 
   @Override
-  public void replaceWith(StateImage image) {
+  public void replaceWith(Supplier<StateImage> image) {
     try {
-      disk.writeSnapshot(image);
+      disk.writeSnapshot(image.get());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write a snapshot: " + e.getMessage(), e);
     }

@@ -176,6 +176,11 @@ public final class KvsServer {
     return catchUp.resyncs();
   }
 
+  /** How many of those re-synchronizations took only a peer's changes (see {@link CatchUp#repairs}). */
+  public long repairs() {
+    return catchUp.repairs();
+  }
+
   /**
    * Stops accepting calls, lets running calls finish for up to {@code grace}, then cancels the
    * rest and leaves the broker.

@@ -8,21 +8,27 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import kvs.core.Entry;
 import kvs.core.SnapshotCursor;
 import kvs.core.VersionedStore;
+import kvs.core.replication.RecentHistory;
 import kvs.core.replication.ReplicationMessage;
 import kvs.core.replication.StateImage;
 import kvs.core.replication.StateMachine;
+import kvs.core.replication.StateRequest;
 
 /**
  * This server's copy of the state: the state machine that the replication stream drives, shared
  * safely between the stream tasks that apply it (one at a time) and the threads that serve reads. It
- * remembers the digest at each recent position, so a peer's heartbeat can be checked against it.
+ * keeps a {@link RecentHistory}: the digest at each recent position, so a peer's heartbeat can be
+ * checked against it, and what a repair from (or for) a peer needs.
  */
 public final class Replica {
-  private static final int DIGESTS_KEPT = 8192;
+  /** Recent positions remembered: for heartbeat checks, and how far back a repair can reach. */
+  static final int POSITIONS_KEPT = 8192;
+
+  /** The keys of at most this many recent operations are remembered (a few MB), for repairs. */
+  static final int KEYS_KEPT = 200_000;
 
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
-  private final long[] digestAt = new long[DIGESTS_KEPT]; // guarded by lock
-  private final long[] positionAt = new long[DIGESTS_KEPT]; // guarded by lock
+  private final RecentHistory history = new RecentHistory(POSITIONS_KEPT, KEYS_KEPT); // guarded by lock
   private StateMachine machine; // guarded by lock
   private final java.util.PriorityQueue<Waiter> waiters =
       new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(Waiter::position)); // guarded by itself
@@ -42,7 +48,9 @@ public final class Replica {
     lock.writeLock().lock();
     try {
       StateMachine.Applied applied = machine.apply(message);
-      remember();
+      if (!applied.duplicate()) {
+        history.record(machine.mark(), machine.store().digest(), message);
+      }
       return applied;
     } finally {
       lock.writeLock().unlock();
@@ -55,8 +63,73 @@ public final class Replica {
     lock.writeLock().lock();
     try {
       machine = state;
-      java.util.Arrays.fill(positionAt, -1);
-      remember();
+      history.restartAt(machine.mark(), machine.store().digest());
+    } finally {
+      lock.writeLock().unlock();
+      releaseWaiters();
+    }
+  }
+
+  /** The changes since a point of a peer's past that we shared, with that point's position. */
+  public record Changes(long base, StateImage image) {}
+
+  /**
+   * What changed since the newest of a peer's {@code points} where we were in the same state, as
+   * a partial image; empty when we share none that we still know enough of. See {@link
+   * StateMachine#changesSince}.
+   */
+  public Optional<Changes> changesSince(List<StateRequest.Point> points) {
+    lock.readLock().lock();
+    try {
+      return history
+          .sharedPoint(points)
+          .flatMap(
+              shared ->
+                  machine
+                      .changesSince(shared.mark(), shared.keysWritten())
+                      .map(image -> new Changes(shared.mark().position(), image)));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Points of our recent past, for a peer to send only what changed since one of them. */
+  public List<StateRequest.Point> recentPoints() {
+    lock.readLock().lock();
+    try {
+      return history.points();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** True when we still know our state at {@code base} well enough to {@link #repair} from it. */
+  public boolean canRepairFrom(long base) {
+    lock.readLock().lock();
+    try {
+      return history.markAt(base).filter(mark -> mark.capEvictions() == machine.mark().capEvictions()).isPresent();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Takes a peer's changes since {@code base}, a point of our past; see {@link
+   * StateMachine#repair}.
+   *
+   * @throws IllegalStateException when it could not be done: the state is then broken and must
+   *     be replaced whole
+   */
+  public void repair(long base, StateImage changes) {
+    lock.writeLock().lock();
+    try {
+      StateMachine.Mark mark =
+          history.markAt(base).orElseThrow(() -> new IllegalStateException("position " + base + " is no longer remembered"));
+      try {
+        machine.repair(mark, changes);
+      } finally {
+        history.restartAt(machine.mark(), machine.store().digest());
+      }
     } finally {
       lock.writeLock().unlock();
       releaseWaiters();
@@ -201,8 +274,7 @@ public final class Replica {
   public OptionalLong digestAt(long position) {
     lock.readLock().lock();
     try {
-      int slot = (int) (position % DIGESTS_KEPT);
-      return positionAt[slot] == position ? OptionalLong.of(digestAt[slot]) : OptionalLong.empty();
+      return history.storeDigestAt(position);
     } finally {
       lock.readLock().unlock();
     }
@@ -234,13 +306,5 @@ public final class Replica {
     } finally {
       lock.readLock().unlock();
     }
-  }
-
-  // Called with the write lock held.
-  private void remember() {
-    long position = machine.position();
-    int slot = (int) (position % DIGESTS_KEPT);
-    positionAt[slot] = position;
-    digestAt[slot] = machine.store().digest();
   }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
+import kvs.core.Mix64;
 
 /**
  * The request ids a {@link StateMachine} applied recently, with their answers, so that a retried
@@ -262,10 +263,7 @@ public final class RetryCache {
   }
 
   private long term(int at) {
-    long z = highs[at] * 31 + lows[at] ^ Long.rotateLeft(times[at], 21) ^ ((long) results[at] << 7);
-    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-    return z ^ (z >>> 31);
+    return Mix64.mix(highs[at] * 31 + lows[at] ^ Long.rotateLeft(times[at], 21) ^ ((long) results[at] << 7));
   }
 
   private void expire() {

@@ -2,12 +2,16 @@ package kvs.core.replication;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.TreeSet;
+import kvs.core.KeyRecord;
+import kvs.core.Mix64;
 import kvs.core.VersionedStore;
 
 /**
@@ -179,12 +183,12 @@ public final class StateMachine {
    * {@code base} into this one. Empty when the cap pushed requests out since then: a repair
    * could not reproduce that.
    */
-  public Optional<StateImage> changesSince(Mark base, java.util.Collection<String> keys) {
+  public Optional<StateImage> changesSince(Mark base, Collection<String> keys) {
     if (retries.capEvictions() != base.capEvictions()) {
       return Optional.empty();
     }
-    List<kvs.core.KeyRecord> records = new ArrayList<>(keys.size());
-    new java.util.TreeSet<>(keys).forEach(key -> store.record(key).ifPresent(records::add));
+    List<KeyRecord> records = new ArrayList<>(keys.size());
+    new TreeSet<>(keys).forEach(key -> store.record(key).ifPresent(records::add));
     return Optional.of(
         new StateImage(position, store.digest(), retries.streamTime(), runs(), retries.addedSince(base.requestsAdded()), records));
   }
@@ -233,10 +237,7 @@ public final class StateMachine {
   }
 
   private static long runTerm(Run run, long last) {
-    long z = (run.origin().hashCode() * 31L + run.run().hashCode()) * 0x9E3779B97F4A7C15L + last;
-    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-    return z ^ (z >>> 31);
+    return Mix64.mix((run.origin().hashCode() * 31L + run.run().hashCode()) * 0x9E3779B97F4A7C15L + last);
   }
 
   /** One run of one origin server: the scope of a sequence number. */

@@ -72,6 +72,7 @@ public final class CatchUp {
   private final StateSender stateSender;
   private final StateAnswers answers = new StateAnswers();
   private final AtomicLong resyncs = new AtomicLong();
+  private final AtomicLong repairs = new AtomicLong();
 
   private Phase phase = Phase.IDLE;
   private final Set<String> issued = new HashSet<>(); // our request ids in this catch-up
@@ -79,6 +80,8 @@ public final class CatchUp {
   private String reason;
   private String pendingReason; // a new reason to re-sync that came while catching up
   private int round;
+  private boolean wholeOnly; // a repair could not be done: ask for a whole state this time
+  private boolean unusableChanges; // the last decision met changes from a point we no longer know
   private long startedNanos;
   private long cutPosition;
   private long cutDigest;
@@ -134,6 +137,11 @@ public final class CatchUp {
   /** How many times this server re-synchronized after it had caught up once. */
   public long resyncs() {
     return resyncs.get();
+  }
+
+  /** How many times this server took only a peer's changes since a point they shared. */
+  public long repairs() {
+    return repairs.get();
   }
 
   /** Starts catching up; when it already is, catches up once more right after. */
@@ -238,7 +246,11 @@ public final class CatchUp {
     round++;
     String requestId = UUID.randomUUID().toString();
     issued.add(requestId);
-    StateRequest request = new StateRequest(identity.serverId(), identity.run(), requestId, transport.replyTopic());
+    // Points of our past: a peer that shared one sends only what changed since. An empty state
+    // has nothing to save: its changes since would be the whole state.
+    List<StateRequest.Point> since = wholeOnly || replica.position() == 0 ? List.of() : replica.recentPoints();
+    StateRequest request =
+        new StateRequest(identity.serverId(), identity.run(), requestId, transport.replyTopic(), since);
     // Published even while (re)connecting: the client sends it once connected, or it fails.
     transport
         .publish(codec.encode(request))
@@ -285,12 +297,24 @@ public final class CatchUp {
           "Not settling at position {}: {}; asking again",
           settledPosition,
           peerFurther ? "a peer was at position " + peerPositionAtCut + " at our cut" : "an answer is incomplete");
-      replayOnto(Optional.empty(), false);
+      replayOnto(false);
       sendRequest();
       return;
     }
+    if (best.isEmpty() && unusableChanges && round < MAX_ROUNDS) {
+      replayOnto(false); // a peer is ahead, but only its changes came, which we cannot take
+      sendRequest();
+      return;
+    }
+    if (best.isPresent() && !install(best.get())) {
+      wholeOnly = true;
+      replayOnto(false); // onto a broken state: the whole one asked for next replaces it
+      sendRequest();
+      return;
+    }
+    wholeOnly = false;
     String outcome = best.map(Chosen::describe).orElseGet(this::whyOursIsKept);
-    replayOnto(best, true);
+    replayOnto(true);
     log.info(
         "Caught up in {} ms ({}): {}; now at position {}",
         TimeUnit.NANOSECONDS.toMillis(ticker.nanos() - startedNanos),
@@ -313,11 +337,11 @@ public final class CatchUp {
   }
 
   /**
-   * Ends this round: installs {@code chosen} (if any), serves from then on when {@code settled}
-   * (so the buffer is applied as the stream always is, and waiting calls see the installed state),
-   * then applies what was buffered.
+   * Ends this round, on the state as it is now (installed or not): serves from then on when {@code
+   * settled} (so the buffer is applied as the stream always is, and waiting calls see the
+   * installed state), then applies what was buffered.
    */
-  private void replayOnto(Optional<Chosen> chosen, boolean settled) {
+  private void replayOnto(boolean settled) {
     List<StreamMessage> after = new ArrayList<>(buffered);
     buffered.clear();
     phase = Phase.IDLE;
@@ -328,7 +352,6 @@ public final class CatchUp {
       issued.clear();
       answers.clear();
     }
-    chosen.ifPresent(this::install);
     if (settled) {
       serving.set(true);
     }
@@ -346,22 +369,44 @@ public final class CatchUp {
     }
   }
 
-  private void install(Chosen chosen) {
-    replica.install(chosen.machine());
+  /** Installs a whole state, or repairs ours with a peer's changes; false when a repair failed. */
+  private boolean install(Chosen chosen) {
+    if (chosen.isChanges()) {
+      try {
+        replica.repair(chosen.base(), chosen.image());
+        repairs.incrementAndGet();
+      } catch (IllegalStateException e) {
+        log.warn("Repairing our state from {}'s changes failed ({}); asking for a whole state", chosen.from(), e.getMessage());
+        return false;
+      }
+    } else {
+      replica.install(chosen.machine());
+    }
     try {
-      entryLog.replaceWith(chosen.image());
+      entryLog.replaceWith(chosen.isChanges() ? replica::image : chosen::image);
     } catch (RuntimeException e) {
       log.error("Could not record the installed state on disk ({}); going on in memory", e.getMessage());
     }
+    return true;
   }
 
   /** The answer to install: strictly better than our own cut, valid; empty to keep ours. */
   private Optional<Chosen> bestAnswer() {
+    unusableChanges = false;
     StateChoice.Offer ours = new StateChoice.Offer(identity.serverId(), cutPosition, cutDigest);
     for (StateChoice.Offer candidate : StateChoice.betterThan(ours, answers.completeOffers(cutRequest))) {
       try {
         StateImage image = answers.assemble(cutRequest, candidate.from());
-        return Optional.of(new Chosen(candidate.from(), image, replica.restore(image))); // checks the digest
+        long base = answers.base(cutRequest, candidate.from());
+        if (base == StateChunk.WHOLE) {
+          return Optional.of(new Chosen(candidate.from(), image, replica.restore(image), base)); // checks the digest
+        }
+        if (replica.canRepairFrom(base)) {
+          return Optional.of(new Chosen(candidate.from(), image, null, base)); // checked as it is applied
+        }
+        log.info("Cannot take {}'s changes since position {}: we no longer know our state there", candidate.from(), base);
+        wholeOnly = true;
+        unusableChanges = true;
       } catch (IllegalArgumentException e) {
         log.warn("Ignored a broken state answer from {}: {}", candidate.from(), e.getMessage());
       }
@@ -387,9 +432,16 @@ public final class CatchUp {
             delay);
   }
 
-  private record Chosen(String from, StateImage image, StateMachine machine) {
+  /** The answer to install: a whole state (and the machine made of it), or changes since {@code base}. */
+  private record Chosen(String from, StateImage image, StateMachine machine, long base) {
+    boolean isChanges() {
+      return base != StateChunk.WHOLE;
+    }
+
     String describe() {
-      return "installed " + from + "'s state at position " + image.position() + " (" + image.keys().size() + " keys)";
+      return isChanges()
+          ? "repaired from " + from + "'s changes since position " + base + " (" + image.keys().size() + " keys), now as it is at position " + image.position()
+          : "installed " + from + "'s state at position " + image.position() + " (" + image.keys().size() + " keys)";
     }
   }
 }

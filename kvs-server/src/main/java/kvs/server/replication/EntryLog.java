@@ -1,5 +1,6 @@
 package kvs.server.replication;
 
+import java.util.function.Supplier;
 import kvs.core.replication.ReplicationMessage;
 import kvs.core.replication.StateImage;
 
@@ -8,8 +9,11 @@ public interface EntryLog {
   /** Records an entry just applied; returns only when it is as durable as the policy promises. */
   void append(ReplicationMessage entry);
 
-  /** The whole state was replaced (by a state transfer): record it instead of the past. */
-  void replaceWith(StateImage image);
+  /**
+   * The state was replaced (by a state transfer or a repair): record it, taken from {@code image}
+   * (called only if needed: a copy of a large state is costly), instead of the past.
+   */
+  void replaceWith(Supplier<StateImage> image);
 
   /** For servers without a data directory. */
   EntryLog NONE =
@@ -18,6 +22,6 @@ public interface EntryLog {
         public void append(ReplicationMessage entry) {}
 
         @Override
-        public void replaceWith(StateImage image) {}
+        public void replaceWith(Supplier<StateImage> image) {}
       };
 }

@@ -49,8 +49,13 @@ final class StateAnswers {
         .toList();
   }
 
+  /** Where {@code peer}'s answer starts from: {@link StateChunk#WHOLE}, or the base of its changes. */
+  long base(String requestId, String peer) {
+    return chunks(requestId).get(peer).firstEntry().getValue().base();
+  }
+
   /**
-   * The state of {@code peer}'s complete answer to {@code requestId}.
+   * The state (or the changes) of {@code peer}'s complete answer to {@code requestId}.
    *
    * @throws IllegalArgumentException when its chunks do not make one state
    */

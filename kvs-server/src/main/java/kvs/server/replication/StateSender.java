@@ -1,6 +1,7 @@
 package kvs.server.replication;
 
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import kvs.core.replication.MessageCodec;
@@ -12,9 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers peers' state requests: our whole state as of the request's place in the stream, in
- * chunks, to the requester's reply topic. The state is taken in the stream task; splitting and
- * sending happen on {@code sender}, so the stream goes on meanwhile.
+ * Answers peers' state requests: our state as of the request's place in the stream, in chunks, to
+ * the requester's reply topic; only what changed since a point of the requester's past that we
+ * shared, when the request names one we still know, and otherwise all of it. The state is taken in
+ * the stream task; splitting and sending happen on {@code sender}, so the stream goes on
+ * meanwhile.
  */
 final class StateSender {
   private static final Logger log = LoggerFactory.getLogger(StateSender.class);
@@ -56,12 +59,29 @@ final class StateSender {
 
   /** Sends our state as it is now, which must be our state at the request's place in the stream. */
   void answer(StateRequest request) {
-    StateImage image = replica.image();
-    log.info(
-        "Sending our state at position {} ({} keys) to {}", image.position(), image.keys().size(), request.origin());
+    Optional<Replica.Changes> changes =
+        request.since().isEmpty() ? Optional.empty() : replica.changesSince(request.since());
+    StateImage image = changes.map(Replica.Changes::image).orElseGet(replica::image);
+    long base = changes.map(Replica.Changes::base).orElse(StateChunk.WHOLE);
+    if (changes.isPresent()) {
+      log.info(
+          "Sending the changes from position {} to {} ({} keys) to {}",
+          base,
+          image.position(),
+          image.keys().size(),
+          request.origin());
+    } else {
+      log.info(
+          "Sending our state at position {} ({} keys) to {}{}",
+          image.position(),
+          image.keys().size(),
+          request.origin(),
+          request.since().isEmpty() ? "" : " (we share no recent point with it)");
+    }
     sender.execute(
         () -> {
-          for (StateChunk chunk : StateChunk.split(request.requestId(), serverId, image, KEYS_PER_CHUNK)) {
+          for (StateChunk chunk :
+              StateChunk.split(request.requestId(), serverId, image, KEYS_PER_CHUNK, StateChunk.REQUESTS_PER_CHUNK, base)) {
             transport
                 .sendState(request.replyTopic(), codec.encodeChunk(chunk))
                 .whenComplete(

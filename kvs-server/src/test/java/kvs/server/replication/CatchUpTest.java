@@ -271,6 +271,76 @@ class CatchUpTest {
     assertTrue(serving.caughtUp());
   }
 
+  @Test
+  void aPeerThatSharesAPointOfOurPastSendsOnlyTheChangesAndWeRepairInPlace() {
+    Replica peer = new Replica();
+    for (int i = 1; i <= 3; i++) {
+      peer.apply(write(i, "key" + i, "value" + i));
+      replica.apply(write(i, "key" + i, "value" + i));
+    }
+    peer.apply(write(4, "key1", "we missed this"));
+    peer.apply(write(5, "key5", "and got this"));
+    replica.apply(write(5, "key5", "and got this"));
+    present("p1");
+    catchUp.start("message #5 of w arrived, #4 never did");
+    StateRequest ours = lastRequest();
+    assertFalse(ours.since().isEmpty(), "names points of our past");
+    catchUp.onRequest(ours);
+
+    Replica.Changes changes = peer.changesSince(ours.since()).orElseThrow();
+    assertEquals(3, changes.base(), "the newest point we share");
+    StateChunk.split(ours.requestId(), "p1", changes.image(), 1, 100, changes.base()).forEach(catchUp::onChunk);
+
+    assertTrue(serving.caughtUp());
+    assertEquals(1, catchUp.repairs());
+    assertEquals(peer.image(), replica.image());
+  }
+
+  @Test
+  void changesFromAPointWeNoLongerKnowMakeItAskForAWholeState() {
+    catchUp.start("starting");
+    catchUp.onRequest(lastRequest());
+    replica.apply(write(1, "key1", "value1"));
+    present("p1");
+    catchUp.start("a gap"); // the peer answers with changes since a point we never had
+    StateRequest ours = lastRequest();
+    assertFalse(ours.since().isEmpty());
+    catchUp.onRequest(ours);
+    StateImage theirs = stateWith(3);
+    StateChunk.split(ours.requestId(), "p1", theirs, 1, 100, 2).forEach(catchUp::onChunk);
+
+    assertFalse(serving.caughtUp());
+    StateRequest whole = lastRequest();
+    assertTrue(whole.since().isEmpty(), "asks for a whole state");
+    catchUp.onRequest(whole);
+    answer(whole, "p1", theirs);
+    assertTrue(serving.caughtUp());
+    assertEquals(theirs, replica.image());
+    assertEquals(0, catchUp.repairs());
+  }
+
+  @Test
+  void changesThatDoNotGiveThePeersContentMakeItAskForAWholeState() {
+    replica.apply(write(1, "key1", "value1"));
+    present("p1");
+    catchUp.start("a gap");
+    StateRequest ours = lastRequest();
+    catchUp.onRequest(ours);
+    StateImage theirs = stateWith(3);
+    // Changes since position 1 that leave out key2, which the peer wrote since.
+    StateImage partial =
+        new StateImage(theirs.position(), theirs.digest(), theirs.streamTime(), theirs.runs(), List.of(), List.of());
+    StateChunk.split(ours.requestId(), "p1", partial, 1, 100, 1).forEach(catchUp::onChunk);
+
+    assertFalse(serving.caughtUp(), "not serving a broken state");
+    StateRequest whole = lastRequest();
+    assertTrue(whole.since().isEmpty());
+    catchUp.onRequest(whole);
+    answer(whole, "p1", theirs);
+    assertTrue(serving.caughtUp());
+    assertEquals(theirs, replica.image());
+  }
+
   private void present(String... ids) {
     for (String id : ids) {
       membership.update("kvs-" + id, Optional.of(new Presence(id, "run-" + id, 0)));
