@@ -213,6 +213,7 @@ public final class ClientCommand implements Callable<Integer> {
         // So that "-o status" is the option's value, not the status subcommand.
         .setAllowSubcommandsAsOptionParameters(true)
         .setParameterExceptionHandler(new ShortErrorMessageHandler())
+        .setExecutionExceptionHandler(new OneLineErrorHandler())
         .setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true))
         .setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
   }
@@ -373,6 +374,9 @@ public final class ClientCommand implements Callable<Integer> {
 
   /** Checks what picocli cannot: how many keys, values and versions each operation takes. */
   private void validate() {
+    if (address == null || address.isBlank()) {
+      throw usage("--address must name a host, got '" + (address == null ? "" : address) + "'");
+    }
     if (port < 1 || port > 65535) {
       throw usage("--port must be between 1 and 65535, got " + port);
     }

@@ -444,6 +444,35 @@ class ClientCommandTest {
       assertTrue(run.err().stream().noneMatch(line -> line.contains("Exception")));
       assertEquals(List.of(), service.received());
     }
+
+    @Test
+    void anEmptyAddressIsAUsageError() {
+      Run run = run("-a", "", "-o", "consulta", "-k", "chave1");
+
+      assertEquals(2, run.exitCode(), () -> String.join("\n", run.err()));
+      assertEquals("kvs: --address must name a host, got ''", run.err().get(0));
+      assertEquals(List.of(), service.received());
+    }
+
+    @Test
+    void whatTheLibraryRefusesIsAUsageErrorInOneLineAndAnythingElseExitsFour() {
+      ClientFactory refusing =
+          (host, port, deadline) -> {
+            throw new IllegalArgumentException("host is blank");
+          };
+      ClientFactory broken =
+          (host, port, deadline) -> {
+            throw new IllegalStateException("no channel");
+          };
+
+      Run refused = run(refusing, "-o", "consulta", "-k", "chave1");
+      Run failed = run(broken, "-o", "consulta", "-k", "chave1");
+
+      assertEquals(2, refused.exitCode());
+      assertEquals("kvs: host is blank", refused.err().get(0));
+      assertEquals(4, failed.exitCode());
+      assertEquals(List.of("kvs: unexpected error: no channel"), failed.err());
+    }
   }
 
   @Test
