@@ -160,6 +160,30 @@ public final class VersionedStore {
     return history == null ? Optional.empty() : Optional.of(history.toRecord(key));
   }
 
+  /** The digest this store would have after {@link #replace replacing} each of {@code records}. */
+  public long digestReplacing(Iterable<KeyRecord> records) {
+    long after = digest;
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (KeyRecord record : records) {
+      String key = record.key();
+      if (!seen.add(key)) {
+        throw new IllegalArgumentException("key twice: " + key);
+      }
+      KeyHistory before = histories.get(key);
+      if (before != null) {
+        after -= StateDigest.ofHighest(key, before.highestVersion());
+        long[] removed = {0};
+        before.forEach((v, value) -> removed[0] += StateDigest.ofVersion(key, v, value));
+        after -= removed[0];
+      }
+      after += StateDigest.ofHighest(key, record.highestVersion());
+      for (var version : record.versions().entrySet()) {
+        after += StateDigest.ofVersion(key, version.getKey(), version.getValue());
+      }
+    }
+    return after;
+  }
+
   /**
    * Makes {@code record} the whole truth about its key, whatever the key held before: how a
    * repair from a peer's recent history brings in the keys that changed since a common point.

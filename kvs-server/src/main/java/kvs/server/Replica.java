@@ -11,6 +11,7 @@ import kvs.core.VersionedStore;
 import kvs.core.replication.RecentHistory;
 import kvs.core.replication.ReplicationMessage;
 import kvs.core.replication.StateImage;
+import kvs.core.replication.StateChanges;
 import kvs.core.replication.StateMachine;
 import kvs.core.replication.StateRequest;
 
@@ -70,24 +71,15 @@ public final class Replica {
     }
   }
 
-  /** The changes since a point of a peer's past that we shared, with that point's position. */
-  public record Changes(long base, StateImage image) {}
-
   /**
    * What changed since the newest of a peer's {@code points} where we were in the same state, as
    * a partial image; empty when we share none that we still know enough of. See {@link
    * StateMachine#changesSince}.
    */
-  public Optional<Changes> changesSince(List<StateRequest.Point> points) {
+  public Optional<StateChanges> changesSince(List<StateRequest.Point> points) {
     lock.readLock().lock();
     try {
-      return history
-          .sharedPoint(points)
-          .flatMap(
-              shared ->
-                  machine
-                      .changesSince(shared.mark(), shared.keysWritten())
-                      .map(image -> new Changes(shared.mark().position(), image)));
+      return history.sharedPoint(points).flatMap(shared -> machine.changesSince(shared.mark(), shared.keysWritten()));
     } finally {
       lock.readLock().unlock();
     }
@@ -114,22 +106,24 @@ public final class Replica {
   }
 
   /**
-   * Takes a peer's changes since {@code base}, a point of our past; see {@link
-   * StateMachine#repair}.
+   * Takes a peer's changes since a point of our past; see {@link StateMachine#repair}.
    *
-   * @throws IllegalStateException when it could not be done: the state is then broken and must
-   *     be replaced whole
+   * @throws IllegalArgumentException when they cannot be taken; nothing changed
+   * @throws IllegalStateException when the repaired state is not the peer's: it is then broken and
+   *     must be replaced whole
    */
-  public void repair(long base, StateImage changes) {
+  public void repair(StateChanges changes) {
     lock.writeLock().lock();
     try {
       StateMachine.Mark mark =
-          history.markAt(base).orElseThrow(() -> new IllegalStateException("position " + base + " is no longer remembered"));
-      try {
-        machine.repair(mark, changes);
-      } finally {
-        history.restartAt(machine.mark(), machine.store().digest());
-      }
+          history
+              .markAt(changes.base())
+              .orElseThrow(() -> new IllegalArgumentException("position " + changes.base() + " is no longer remembered"));
+      machine.repair(mark, changes); // changes nothing when it throws IllegalArgumentException
+      history.restartAt(machine.mark(), machine.store().digest());
+    } catch (IllegalStateException broken) {
+      history.restartAt(machine.mark(), machine.store().digest());
+      throw broken;
     } finally {
       lock.writeLock().unlock();
       releaseWaiters();

@@ -87,6 +87,7 @@ public final class MessageCodec {
     root.put("time", chunk.streamTime());
     if (chunk.isChanges()) {
       root.put("base", chunk.base());
+      root.put("state", Long.toHexString(chunk.stateDigest()));
     }
     ArrayNode runs = root.putArray("runs");
     for (RunSequence run : chunk.runs()) {
@@ -198,7 +199,8 @@ public final class MessageCodec {
           requests,
           keys,
           // Absent in whole states, and in chunks of servers that predate repairs.
-          root.has("base") ? requiredLong(root, "base", from, 0, Long.MAX_VALUE) : StateChunk.WHOLE);
+          root.has("base") ? requiredLong(root, "base", from, 0, Long.MAX_VALUE) : StateChunk.WHOLE,
+          root.has("base") ? hex(root, "state", from) : 0);
     } catch (IllegalArgumentException e) {
       throw new MalformedMessageException(e.getMessage(), from);
     }

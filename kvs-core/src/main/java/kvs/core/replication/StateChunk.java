@@ -18,6 +18,8 @@ import kvs.core.KeyRecord;
  * @param base {@link #WHOLE} when the image is a whole state; otherwise the position the
  *     requester's state had in common with ours, and the image holds only what changed since (see
  *     {@link StateMachine#changesSince})
+ * @param stateDigest with changes, the state digest the requester must come to ({@link
+ *     StateChanges#stateDigest}); 0 with a whole state
  */
 public record StateChunk(
     String requestId,
@@ -30,7 +32,8 @@ public record StateChunk(
     List<RunSequence> runs,
     List<RecentRequest> requests,
     List<KeyRecord> keys,
-    long base) {
+    long base,
+    long stateDigest) {
 
   /** The {@code base} of a whole state. */
   public static final long WHOLE = -1;
@@ -70,7 +73,7 @@ public record StateChunk(
       List<RunSequence> runs,
       List<RecentRequest> requests,
       List<KeyRecord> keys) {
-    this(requestId, from, index, total, position, digest, streamTime, runs, requests, keys, WHOLE);
+    this(requestId, from, index, total, position, digest, streamTime, runs, requests, keys, WHOLE, 0);
   }
 
   /** True when this is a piece of the changes since {@link #base}, not of a whole state. */
@@ -92,12 +95,23 @@ public record StateChunk(
    */
   public static List<StateChunk> split(
       String requestId, String from, StateImage image, int keysPerChunk, int requestsPerChunk) {
-    return split(requestId, from, image, keysPerChunk, requestsPerChunk, WHOLE);
+    return split(requestId, from, image, keysPerChunk, requestsPerChunk, WHOLE, 0);
   }
 
-  /** {@link #split} for the changes since {@code base} (or a whole state: {@link #WHOLE}). */
+  /** Cuts {@code changes} into chunks, as {@link #split(String, String, StateImage, int, int)}. */
   public static List<StateChunk> split(
-      String requestId, String from, StateImage image, int keysPerChunk, int requestsPerChunk, long base) {
+      String requestId, String from, StateChanges changes, int keysPerChunk, int requestsPerChunk) {
+    return split(requestId, from, changes.image(), keysPerChunk, requestsPerChunk, changes.base(), changes.stateDigest());
+  }
+
+  private static List<StateChunk> split(
+      String requestId,
+      String from,
+      StateImage image,
+      int keysPerChunk,
+      int requestsPerChunk,
+      long base,
+      long stateDigest) {
     if (keysPerChunk < 1 || requestsPerChunk < 1) {
       throw new IllegalArgumentException("at least one key and one request per chunk");
     }
@@ -118,7 +132,8 @@ public record StateChunk(
               i == 0 ? image.runs() : List.of(),
               slice(requests, i, requestsPerChunk),
               slice(keys, i, keysPerChunk),
-              base));
+              base,
+              stateDigest));
     }
     return chunks;
   }
@@ -144,13 +159,28 @@ public record StateChunk(
           || chunk.position() != first.position()
           || chunk.digest() != first.digest()
           || chunk.streamTime() != first.streamTime()
-          || chunk.base() != first.base()) {
+          || chunk.base() != first.base()
+          || chunk.stateDigest() != first.stateDigest()) {
         throw new IllegalArgumentException("chunks do not form one answer");
       }
       requests.addAll(chunk.requests());
       keys.addAll(chunk.keys());
     }
     return new StateImage(first.position(), first.digest(), first.streamTime(), first.runs(), requests, keys);
+  }
+
+  /**
+   * Puts the chunks of one answer of changes back together, as {@link #assemble}.
+   *
+   * @throws IllegalArgumentException also when they are chunks of a whole state
+   */
+  public static StateChanges assembleChanges(List<StateChunk> chunks) {
+    StateImage image = assemble(chunks);
+    StateChunk first = chunks.get(0);
+    if (!first.isChanges()) {
+      throw new IllegalArgumentException("a whole state, not changes");
+    }
+    return new StateChanges(first.base(), first.stateDigest(), image);
   }
 
   private static int chunksFor(int items, int perChunk) {

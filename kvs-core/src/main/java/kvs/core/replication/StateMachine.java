@@ -163,10 +163,10 @@ public final class StateMachine {
    * its recent requests had come. Two machines with the same position and state digest are in the
    * same state.
    */
-  public record Mark(long position, long stateDigest, long requestsAdded, long capEvictions) {}
+  public record Mark(long position, long stateDigest, long requestsAdded, long capEvictions, long streamTime) {}
 
   public Mark mark() {
-    return new Mark(position, stateDigest(), retries.added(), retries.capEvictions());
+    return new Mark(position, stateDigest(), retries.added(), retries.capEvictions(), retries.streamTime());
   }
 
   /** A digest of the whole state: equal state, equal digest (see {@link #mark}). */
@@ -177,46 +177,72 @@ public final class StateMachine {
   }
 
   /**
-   * What changed since {@code base}, one of this machine's own marks: a partial image (the
-   * records of {@code keys}, which must hold every key written since, the recent requests added
-   * since, and the rest whole) that {@link #repair} turns a machine that was in the state of
-   * {@code base} into this one. Empty when the cap pushed requests out since then: a repair
-   * could not reproduce that.
+   * What changed since {@code base}, one of this machine's own marks: the records of {@code
+   * keys}, which must hold every key written since, the recent requests added since, and the rest
+   * whole, which {@link #repair} turns a machine that was in the state of {@code base} into this
+   * one. Empty when a repair could not reproduce what happened since: the cap pushed requests
+   * out, or the first timestamp came and re-dated the requests remembered before it.
    */
-  public Optional<StateImage> changesSince(Mark base, Collection<String> keys) {
-    if (retries.capEvictions() != base.capEvictions()) {
+  public Optional<StateChanges> changesSince(Mark base, Collection<String> keys) {
+    if (!repairableSince(base)) {
       return Optional.empty();
     }
     List<KeyRecord> records = new ArrayList<>(keys.size());
     new TreeSet<>(keys).forEach(key -> store.record(key).ifPresent(records::add));
-    return Optional.of(
-        new StateImage(position, store.digest(), retries.streamTime(), runs(), retries.addedSince(base.requestsAdded()), records));
+    StateImage image =
+        new StateImage(position, store.digest(), retries.streamTime(), runs(), retries.addedSince(base.requestsAdded()), records);
+    return Optional.of(new StateChanges(base.position(), stateDigest(), image));
   }
 
   /**
    * Brings this machine, which was in the state of its own mark {@code base} and has applied only
    * entries of the stream since (some may be missing), to the state of the peer whose {@link
    * #changesSince} gave {@code changes}: the entries this machine applied since {@code base} are
-   * a part of those the peer applied, so their keys and requests are among the changes.
+   * a part of those the peer applied, so their keys and requests are among the changes. All that
+   * can be checked beforehand is (the changes fit {@code base}, the content comes to the peer's
+   * digest); the whole state's digest is checked after.
    *
-   * @throws IllegalStateException when that cannot be done (the cap pushed requests out since
-   *     {@code base}) or did not give the peer's content; the state is then broken, and must be
-   *     replaced whole
+   * @throws IllegalArgumentException when the changes cannot be taken; nothing changed
+   * @throws IllegalStateException when the repaired state is not the peer's: it is then broken, and
+   *     must be replaced whole
    */
-  public void repair(Mark base, StateImage changes) {
-    if (retries.capEvictions() != base.capEvictions()) {
-      throw new IllegalStateException("recent requests were pushed out by the cap since position " + base.position());
+  public void repair(Mark base, StateChanges changes) {
+    StateImage image = changes.image();
+    if (changes.base() != base.position()) {
+      throw new IllegalArgumentException("changes since position " + changes.base() + ", not " + base.position());
+    }
+    if (!repairableSince(base)) {
+      throw new IllegalArgumentException("the recent requests changed since position " + base.position() + " in a way a repair cannot redo");
+    }
+    long time = 0;
+    for (RecentRequest request : image.requests()) {
+      if (request.time() < time || request.time() > image.streamTime()) {
+        throw new IllegalArgumentException("the changes' requests are not in stream-time order");
+      }
+      time = request.time();
+    }
+    long content = store.digestReplacing(image.keys());
+    if (content != image.digest()) {
+      throw new IllegalArgumentException(
+          String.format("the changes would make the content's digest %016x, not the peer's %016x", content, image.digest()));
     }
     retries.truncateTo(base.requestsAdded());
-    retries.replay(changes.requests());
-    retries.advance(changes.streamTime());
-    changes.keys().forEach(store::replace);
-    setRuns(changes.runs());
-    position = changes.position();
-    if (store.digest() != changes.digest()) {
+    retries.replay(image.requests());
+    retries.advance(image.streamTime());
+    image.keys().forEach(store::replace);
+    setRuns(image.runs());
+    position = image.position();
+    if (stateDigest() != changes.stateDigest()) {
       throw new IllegalStateException(
-          String.format("the repaired content's digest %016x is not the peer's %016x", store.digest(), changes.digest()));
+          String.format("the repaired state's digest %016x is not the peer's %016x", stateDigest(), changes.stateDigest()));
     }
+  }
+
+  // The cap pushing requests out, or the first timestamp re-dating those remembered before it,
+  // cannot be redone from the requests added since.
+  private boolean repairableSince(Mark base) {
+    return retries.capEvictions() == base.capEvictions()
+        && !(base.streamTime() == 0 && base.requestsAdded() > 0 && retries.streamTime() > 0);
   }
 
   private List<RunSequence> runs() {

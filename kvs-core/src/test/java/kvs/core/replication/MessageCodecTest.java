@@ -217,9 +217,10 @@ class MessageCodecTest {
   @Test
   void roundTripsAChunkOfChangesWithItsBase() throws Exception {
     StateChunk chunk =
-        new StateChunk("req-1", "host-9000", 0, 1, 50, 7, 0, List.of(), List.of(), List.of(record("chave9", 1, 1, "valor1")), 42);
+        new StateChunk(
+            "req-1", "host-9000", 0, 1, 50, 7, 0, List.of(), List.of(), List.of(record("chave9", 1, 1, "valor1")), 42, 0xFEDCBA9876543210L);
     byte[] json = codec.encodeChunk(chunk);
-    assertTrue(new String(json, UTF_8).contains("\"base\":42"));
+    assertTrue(new String(json, UTF_8).contains("\"base\":42,\"state\":\"fedcba9876543210\""), new String(json, UTF_8));
     StateChunk decoded = codec.decodeChunk(json);
     assertEquals(chunk, decoded);
     assertTrue(decoded.isChanges());
@@ -497,9 +498,11 @@ class MessageCodecTest {
         "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":5,\"versions\":[[-3,\"v\"]]}]}",
         "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],\"keys\":[{\"key\":\"k\",\"highest\":5,\"versions\":[[2,\"v\"],[2,\"w\"]]}]}",
         // a base that is not a position up to the chunk's
-        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":3,\"digest\":\"0\",\"runs\":[],\"keys\":[],\"base\":4}",
-        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":3,\"digest\":\"0\",\"runs\":[],\"keys\":[],\"base\":-1}",
-        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":3,\"digest\":\"0\",\"runs\":[],\"keys\":[],\"base\":\"1\"}"
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":3,\"digest\":\"0\",\"runs\":[],\"keys\":[],\"base\":4,\"state\":\"0\"}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":3,\"digest\":\"0\",\"runs\":[],\"keys\":[],\"base\":-1,\"state\":\"0\"}",
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":3,\"digest\":\"0\",\"runs\":[],\"keys\":[],\"base\":\"1\"}",
+        // changes without the state digest they come to
+        "{\"format\":1,\"kind\":\"state-chunk\",\"request\":\"q\",\"from\":\"srv\",\"index\":0,\"total\":1,\"position\":3,\"digest\":\"0\",\"runs\":[],\"keys\":[],\"base\":1}"
       })
   void rejectsMalformedChunksWhole(String json) {
     assertThrows(MalformedMessageException.class, () -> codec.decodeChunk(utf8(json)));

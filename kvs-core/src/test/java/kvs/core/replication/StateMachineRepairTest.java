@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -63,7 +62,7 @@ class StateMachineRepairTest {
     server.apply(AFTER.get(3));
     assertNotEquals(peer.stateDigest(), server.stateDigest());
 
-    StateImage changes = peer.changesSince(peerBase, written).orElseThrow();
+    StateChanges changes = peer.changesSince(peerBase, written).orElseThrow();
     server.repair(base, changes);
 
     assertEquals(peer.image(), server.image());
@@ -80,12 +79,14 @@ class StateMachineRepairTest {
     StateMachine.Mark base = peer.mark();
     peer.apply(AFTER.get(3));
 
-    StateImage changes = peer.changesSince(base, Set.of("chave4")).orElseThrow();
+    StateChanges changes = peer.changesSince(base, Set.of("chave4")).orElseThrow();
 
-    assertEquals(List.of("chave4"), changes.keys().stream().map(r -> r.key()).toList());
-    assertEquals(1, changes.requests().size());
-    assertEquals(RequestFingerprint.of("r-a4"), changes.requests().get(0).fingerprint());
-    assertEquals(peer.position(), changes.position());
+    assertEquals(List.of("chave4"), changes.image().keys().stream().map(r -> r.key()).toList());
+    assertEquals(1, changes.image().requests().size());
+    assertEquals(RequestFingerprint.of("r-a4"), changes.image().requests().get(0).fingerprint());
+    assertEquals(peer.position(), changes.image().position());
+    assertEquals(base.position(), changes.base());
+    assertEquals(peer.stateDigest(), changes.stateDigest());
   }
 
   @Test
@@ -111,21 +112,70 @@ class StateMachineRepairTest {
     peer.apply(AFTER.get(0)); // pushes another out
 
     assertTrue(peer.changesSince(base, Set.of("chave1")).isEmpty());
-    assertThrows(IllegalStateException.class, () -> peer.repair(base, peer.image()));
+    StateChanges any = new StateChanges(base.position(), 0, peer.image());
+    assertThrows(IllegalArgumentException.class, () -> peer.repair(base, any));
   }
 
   @Test
-  void aRepairThatDoesNotGiveThePeersContentFails() {
+  void changesThatWouldNotGiveThePeersContentAreRefusedBeforeAnythingChanges() {
+    StateMachine peer = machine();
+    StateMachine server = machine();
+    SHARED.forEach(peer::apply);
+    SHARED.forEach(server::apply);
+    StateMachine.Mark base = server.mark();
+    StateImage before = server.image();
+    peer.apply(AFTER.get(0));
+
+    // Changes that leave out chave1, which the entry wrote: the content cannot come out right.
+    StateChanges all = peer.changesSince(base, Set.of("chave1")).orElseThrow();
+    StateImage without = all.image();
+    StateChanges incomplete =
+        new StateChanges(
+            base.position(),
+            all.stateDigest(),
+            new StateImage(without.position(), without.digest(), without.streamTime(), without.runs(), without.requests(), List.of()));
+
+    assertThrows(IllegalArgumentException.class, () -> server.repair(base, incomplete));
+    assertEquals(before, server.image(), "nothing changed");
+    server.repair(base, all);
+    assertEquals(peer.image(), server.image());
+  }
+
+  @Test
+  void aRepairThatDoesNotComeToThePeersWholeStateFailsAfterwards() {
     StateMachine peer = machine();
     StateMachine server = machine();
     SHARED.forEach(peer::apply);
     SHARED.forEach(server::apply);
     StateMachine.Mark base = server.mark();
     peer.apply(AFTER.get(0));
+    StateChanges honest = peer.changesSince(base, Set.of("chave1")).orElseThrow();
+    // The right content, but the request the entry remembered is left out.
+    StateImage image = honest.image();
+    StateChanges withoutRequests =
+        new StateChanges(
+            base.position(),
+            honest.stateDigest(),
+            new StateImage(image.position(), image.digest(), image.streamTime(), image.runs(), List.of(), image.keys()));
 
-    // The changes leave out chave1, which the entry wrote: the content cannot come out right.
-    StateImage incomplete = peer.changesSince(peer.mark(), new ArrayList<>()).orElseThrow();
-    assertThrows(IllegalStateException.class, () -> server.repair(base, incomplete));
+    assertThrows(IllegalStateException.class, () -> server.repair(base, withoutRequests));
+  }
+
+  @Test
+  void noRepairAcrossTheFirstTimestampWhenRequestsWereRememberedBeforeIt() {
+    StateMachine peer = machine();
+    StateMachine server = machine();
+    ReplicationMessage untimed = new ReplicationMessage("a", "run-a", 1, List.of(put("chave1", "val-1", "r-1")));
+    peer.apply(untimed);
+    server.apply(untimed);
+    StateMachine.Mark base = peer.mark();
+    StateMachine.Mark serverBase = server.mark();
+    peer.apply(write("a", 2, T0, put("chave2", "val-2", "r-2"))); // re-dates r-1 to T0
+
+    assertTrue(peer.changesSince(base, Set.of("chave2")).isEmpty(), "the peer does not offer them");
+    StateChanges forced = new StateChanges(base.position(), peer.stateDigest(), peer.image());
+    server.apply(write("a", 3, T0 + 9, put("chave3", "val-3", "r-3"))); // re-dates r-1 to T0 + 9
+    assertThrows(IllegalArgumentException.class, () -> server.repair(serverBase, forced), "the server does not take them");
   }
 
   private static StateMachine machine() {

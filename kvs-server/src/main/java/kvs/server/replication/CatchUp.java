@@ -2,8 +2,9 @@ package kvs.server.replication;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -11,9 +12,11 @@ import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import kvs.core.replication.Heartbeat;
 import kvs.core.replication.MessageCodec;
 import kvs.core.replication.ReplicationMessage;
+import kvs.core.replication.StateChanges;
 import kvs.core.replication.StateChunk;
 import kvs.core.replication.StateImage;
 import kvs.core.replication.StateMachine;
@@ -75,13 +78,15 @@ public final class CatchUp {
   private final AtomicLong repairs = new AtomicLong();
 
   private Phase phase = Phase.IDLE;
-  private final Set<String> issued = new HashSet<>(); // our request ids in this catch-up
+  // Our request ids in this catch-up, each with the positions of the points it named.
+  private final Map<String, Set<Long>> issued = new HashMap<>();
   private String cutRequest;
   private String reason;
   private String pendingReason; // a new reason to re-sync that came while catching up
   private int round;
   private boolean wholeOnly; // a repair could not be done: ask for a whole state this time
   private boolean unusableChanges; // the last decision met changes from a point we no longer know
+  private boolean broken; // a repair went wrong: our state is no one's until a whole one replaces it
   private long startedNanos;
   private long cutPosition;
   private long cutDigest;
@@ -181,13 +186,13 @@ public final class CatchUp {
   public void onRequest(StateRequest request) {
     boolean ours = request.origin().equals(identity.serverId()) && request.run().equals(identity.run());
     if (ours) {
-      if (phase == Phase.REQUESTED && issued.contains(request.requestId())) {
+      if (phase == Phase.REQUESTED && issued.containsKey(request.requestId())) {
         cut(request.requestId());
       }
       return;
     }
-    if (!stateSender.firstTime(request)) {
-      return;
+    if (!stateSender.firstTime(request) || broken) {
+      return; // a broken state must not spread: the requester settles without our answer
     }
     if (phase == Phase.BUFFERING) {
       buffered.add(request); // our state as of this point is not decided yet: answer on replay
@@ -198,7 +203,7 @@ public final class CatchUp {
 
   /** A chunk of some peer's answer to one of our requests arrived. */
   public void onChunk(StateChunk chunk) {
-    if (phase == Phase.IDLE || !issued.contains(chunk.requestId())) {
+    if (phase == Phase.IDLE || !issued.containsKey(chunk.requestId())) {
       return; // an answer to a request we gave up on
     }
     answers.add(chunk);
@@ -245,10 +250,11 @@ public final class CatchUp {
     phase = Phase.REQUESTED;
     round++;
     String requestId = UUID.randomUUID().toString();
-    issued.add(requestId);
     // Points of our past: a peer that shared one sends only what changed since. An empty state
     // has nothing to save: its changes since would be the whole state.
-    List<StateRequest.Point> since = wholeOnly || replica.position() == 0 ? List.of() : replica.recentPoints();
+    List<StateRequest.Point> since =
+        wholeOnly || broken || replica.position() == 0 ? List.of() : replica.recentPoints();
+    issued.put(requestId, since.stream().map(StateRequest.Point::position).collect(Collectors.toSet()));
     StateRequest request =
         new StateRequest(identity.serverId(), identity.run(), requestId, transport.replyTopic(), since);
     // Published even while (re)connecting: the client sends it once connected, or it fails.
@@ -301,6 +307,13 @@ public final class CatchUp {
       sendRequest();
       return;
     }
+    if (best.isEmpty() && broken) {
+      // Not served, not sent to anyone: wait for a peer with a whole state, however long.
+      log.error("Our state is broken (a repair went wrong) and no whole state came; asking again in {} ms", timeout.toMillis());
+      replayOnto(false);
+      reschedule(timeout, this::sendRequest);
+      return;
+    }
     if (best.isEmpty() && unusableChanges && round < MAX_ROUNDS) {
       replayOnto(false); // a peer is ahead, but only its changes came, which we cannot take
       sendRequest();
@@ -313,6 +326,7 @@ public final class CatchUp {
       return;
     }
     wholeOnly = false;
+    broken = false;
     String outcome = best.map(Chosen::describe).orElseGet(this::whyOursIsKept);
     replayOnto(true);
     log.info(
@@ -373,10 +387,14 @@ public final class CatchUp {
   private boolean install(Chosen chosen) {
     if (chosen.isChanges()) {
       try {
-        replica.repair(chosen.base(), chosen.image());
+        replica.repair(chosen.changes());
         repairs.incrementAndGet();
-      } catch (IllegalStateException e) {
-        log.warn("Repairing our state from {}'s changes failed ({}); asking for a whole state", chosen.from(), e.getMessage());
+      } catch (IllegalArgumentException refused) {
+        log.warn("Could not take {}'s changes ({}); asking for a whole state", chosen.from(), refused.getMessage());
+        return false;
+      } catch (IllegalStateException wrong) {
+        broken = true;
+        log.error("Repairing our state from {}'s changes went wrong ({}); asking for a whole state", chosen.from(), wrong.getMessage());
         return false;
       }
     } else {
@@ -394,21 +412,25 @@ public final class CatchUp {
   private Optional<Chosen> bestAnswer() {
     unusableChanges = false;
     StateChoice.Offer ours = new StateChoice.Offer(identity.serverId(), cutPosition, cutDigest);
+    if (broken) {
+      ours = new StateChoice.Offer(identity.serverId(), -1, cutDigest); // any whole state beats it
+    }
     for (StateChoice.Offer candidate : StateChoice.betterThan(ours, answers.completeOffers(cutRequest))) {
+      String from = candidate.from();
       try {
-        StateImage image = answers.assemble(cutRequest, candidate.from());
-        long base = answers.base(cutRequest, candidate.from());
-        if (base == StateChunk.WHOLE) {
-          return Optional.of(new Chosen(candidate.from(), image, replica.restore(image), base)); // checks the digest
+        if (!answers.isChanges(cutRequest, from)) {
+          StateImage image = answers.assemble(cutRequest, from);
+          return Optional.of(new Chosen(from, image, replica.restore(image), null)); // checks the digest
         }
-        if (replica.canRepairFrom(base)) {
-          return Optional.of(new Chosen(candidate.from(), image, null, base)); // checked as it is applied
+        StateChanges changes = answers.assembleChanges(cutRequest, from);
+        if (issued.get(cutRequest).contains(changes.base()) && replica.canRepairFrom(changes.base())) {
+          return Optional.of(new Chosen(from, changes.image(), null, changes)); // checked as it is applied
         }
-        log.info("Cannot take {}'s changes since position {}: we no longer know our state there", candidate.from(), base);
+        log.info("Cannot take {}'s changes since position {}: not a point we still know", from, changes.base());
         wholeOnly = true;
         unusableChanges = true;
       } catch (IllegalArgumentException e) {
-        log.warn("Ignored a broken state answer from {}: {}", candidate.from(), e.getMessage());
+        log.warn("Ignored a broken state answer from {}: {}", from, e.getMessage());
       }
     }
     return Optional.empty();
@@ -432,15 +454,16 @@ public final class CatchUp {
             delay);
   }
 
-  /** The answer to install: a whole state (and the machine made of it), or changes since {@code base}. */
-  private record Chosen(String from, StateImage image, StateMachine machine, long base) {
+  /** The answer to install: a whole state (and the machine made of it), or a peer's changes. */
+  private record Chosen(String from, StateImage image, StateMachine machine, StateChanges changes) {
     boolean isChanges() {
-      return base != StateChunk.WHOLE;
+      return changes != null;
     }
 
     String describe() {
       return isChanges()
-          ? "repaired from " + from + "'s changes since position " + base + " (" + image.keys().size() + " keys), now as it is at position " + image.position()
+          ? "repaired from " + from + "'s changes since position " + changes.base() + " (" + image.keys().size()
+              + " keys), now as it is at position " + image.position()
           : "installed " + from + "'s state at position " + image.position() + " (" + image.keys().size() + " keys)";
     }
   }

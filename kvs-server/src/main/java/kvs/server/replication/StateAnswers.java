@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import kvs.core.replication.StateChanges;
 import kvs.core.replication.StateChunk;
 import kvs.core.replication.StateImage;
 
@@ -49,13 +50,22 @@ final class StateAnswers {
         .toList();
   }
 
-  /** Where {@code peer}'s answer starts from: {@link StateChunk#WHOLE}, or the base of its changes. */
-  long base(String requestId, String peer) {
-    return chunks(requestId).get(peer).firstEntry().getValue().base();
+  /** True when {@code peer}'s answer holds changes since a point of ours, not a whole state. */
+  boolean isChanges(String requestId, String peer) {
+    return chunks(requestId).get(peer).firstEntry().getValue().isChanges();
   }
 
   /**
-   * The state (or the changes) of {@code peer}'s complete answer to {@code requestId}.
+   * The changes of {@code peer}'s complete answer to {@code requestId}.
+   *
+   * @throws IllegalArgumentException when its chunks do not make one answer of changes
+   */
+  StateChanges assembleChanges(String requestId, String peer) {
+    return StateChunk.assembleChanges(new ArrayList<>(chunks(requestId).get(peer).values()));
+  }
+
+  /**
+   * The state of {@code peer}'s complete answer to {@code requestId}.
    *
    * @throws IllegalArgumentException when its chunks do not make one state
    */

@@ -1,10 +1,12 @@
 package kvs.server.replication;
 
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import kvs.core.replication.MessageCodec;
+import kvs.core.replication.StateChanges;
 import kvs.core.replication.StateChunk;
 import kvs.core.replication.StateImage;
 import kvs.core.replication.StateRequest;
@@ -59,14 +61,13 @@ final class StateSender {
 
   /** Sends our state as it is now, which must be our state at the request's place in the stream. */
   void answer(StateRequest request) {
-    Optional<Replica.Changes> changes =
+    Optional<StateChanges> changes =
         request.since().isEmpty() ? Optional.empty() : replica.changesSince(request.since());
-    StateImage image = changes.map(Replica.Changes::image).orElseGet(replica::image);
-    long base = changes.map(Replica.Changes::base).orElse(StateChunk.WHOLE);
+    StateImage image = changes.map(StateChanges::image).orElseGet(replica::image);
     if (changes.isPresent()) {
       log.info(
           "Sending the changes from position {} to {} ({} keys) to {}",
-          base,
+          changes.get().base(),
           image.position(),
           image.keys().size(),
           request.origin());
@@ -80,8 +81,11 @@ final class StateSender {
     }
     sender.execute(
         () -> {
-          for (StateChunk chunk :
-              StateChunk.split(request.requestId(), serverId, image, KEYS_PER_CHUNK, StateChunk.REQUESTS_PER_CHUNK, base)) {
+          List<StateChunk> chunks =
+              changes.isPresent()
+                  ? StateChunk.split(request.requestId(), serverId, changes.get(), KEYS_PER_CHUNK, StateChunk.REQUESTS_PER_CHUNK)
+                  : StateChunk.split(request.requestId(), serverId, image, KEYS_PER_CHUNK);
+          for (StateChunk chunk : chunks) {
             transport
                 .sendState(request.replyTopic(), codec.encodeChunk(chunk))
                 .whenComplete(

@@ -15,6 +15,7 @@ import kvs.core.replication.MessageCodec;
 import kvs.core.replication.Operation;
 import kvs.core.replication.Presence;
 import kvs.core.replication.ReplicationMessage;
+import kvs.core.replication.StateChanges;
 import kvs.core.replication.StateChunk;
 import kvs.core.replication.StateImage;
 import kvs.core.replication.StateRequest;
@@ -287,9 +288,9 @@ class CatchUpTest {
     assertFalse(ours.since().isEmpty(), "names points of our past");
     catchUp.onRequest(ours);
 
-    Replica.Changes changes = peer.changesSince(ours.since()).orElseThrow();
+    StateChanges changes = peer.changesSince(ours.since()).orElseThrow();
     assertEquals(3, changes.base(), "the newest point we share");
-    StateChunk.split(ours.requestId(), "p1", changes.image(), 1, 100, changes.base()).forEach(catchUp::onChunk);
+    StateChunk.split(ours.requestId(), "p1", changes, 1, 100).forEach(catchUp::onChunk);
 
     assertTrue(serving.caughtUp());
     assertEquals(1, catchUp.repairs());
@@ -307,7 +308,7 @@ class CatchUpTest {
     assertFalse(ours.since().isEmpty());
     catchUp.onRequest(ours);
     StateImage theirs = stateWith(3);
-    StateChunk.split(ours.requestId(), "p1", theirs, 1, 100, 2).forEach(catchUp::onChunk);
+    StateChunk.split(ours.requestId(), "p1", new StateChanges(2, 0, theirs), 1, 100).forEach(catchUp::onChunk);
 
     assertFalse(serving.caughtUp());
     StateRequest whole = lastRequest();
@@ -330,15 +331,50 @@ class CatchUpTest {
     // Changes since position 1 that leave out key2, which the peer wrote since.
     StateImage partial =
         new StateImage(theirs.position(), theirs.digest(), theirs.streamTime(), theirs.runs(), List.of(), List.of());
-    StateChunk.split(ours.requestId(), "p1", partial, 1, 100, 1).forEach(catchUp::onChunk);
+    StateChunk.split(ours.requestId(), "p1", new StateChanges(1, 0, partial), 1, 100).forEach(catchUp::onChunk);
 
-    assertFalse(serving.caughtUp(), "not serving a broken state");
+    assertFalse(serving.caughtUp(), "refused, and asked again");
+    assertEquals(1, replica.position(), "nothing changed");
     StateRequest whole = lastRequest();
     assertTrue(whole.since().isEmpty());
     catchUp.onRequest(whole);
     answer(whole, "p1", theirs);
     assertTrue(serving.caughtUp());
     assertEquals(theirs, replica.image());
+  }
+
+  @Test
+  void aRepairThatGoesWrongLeavesAStateThatIsNeitherServedNorSentUntilAWholeOneReplacesIt() throws Exception {
+    replica.apply(write(1, "key1", "value1"));
+    present("p1");
+    catchUp.start("a gap");
+    StateRequest ours = lastRequest();
+    catchUp.onRequest(ours);
+    Replica peer = new Replica();
+    peer.apply(write(1, "key1", "value1"));
+    peer.apply(write(2, "key2", "value2"));
+    StateChanges honest = peer.changesSince(ours.since()).orElseThrow();
+    // Right content, but a whole-state digest the repaired state will not have.
+    StateChanges lying = new StateChanges(honest.base(), honest.stateDigest() + 1, honest.image());
+    StateChunk.split(ours.requestId(), "p1", lying, 1, 100).forEach(catchUp::onChunk);
+
+    assertFalse(serving.caughtUp(), "a broken state is not served");
+    StateRequest whole = lastRequest();
+    assertTrue(whole.since().isEmpty());
+    catchUp.onRequest(new StateRequest("q", "run-q", "their-request", "reply/q"));
+    catchUp.onRequest(whole);
+    time.advance(TIMEOUT); // p1 does not answer this time
+    assertFalse(serving.caughtUp(), "still not served: no whole state came");
+    assertTrue(transport.sent.isEmpty(), "nor sent to q");
+
+    time.advance(TIMEOUT); // it asks again after a while, not in a busy loop
+    StateRequest again = lastRequest();
+    assertFalse(again.requestId().equals(whole.requestId()));
+    assertTrue(again.since().isEmpty());
+    catchUp.onRequest(again);
+    answer(again, "p1", peer.image());
+    assertTrue(serving.caughtUp());
+    assertEquals(peer.image(), replica.image());
   }
 
   private void present(String... ids) {
