@@ -91,16 +91,16 @@ public final class RecentHistory {
   /**
    * Points of the recent past for a repair request, newest first: the newest {@link
    * #DENSE_POINTS} positions one by one, then ever further apart (twice as far each time), down
-   * to the oldest whose keys since are held; at most {@link StateRequest#MAX_POINTS}.
+   * to the oldest held (the requester needs only its mark there, not the keys since); at most
+   * {@link StateRequest#MAX_POINTS}.
    */
   public List<StateRequest.Point> points() {
     List<StateRequest.Point> points = new ArrayList<>();
     if (newest < 0) {
       return points;
     }
-    long floor = Math.max(oldest, keysFrom - 1);
     long step = 1;
-    for (long p = newest; p >= floor && points.size() < StateRequest.MAX_POINTS; p -= step) {
+    for (long p = newest; p >= oldest && points.size() < StateRequest.MAX_POINTS; p -= step) {
       points.add(new StateRequest.Point(p, marks[slot(p)].stateDigest()));
       if (points.size() >= DENSE_POINTS) {
         step *= 2;
