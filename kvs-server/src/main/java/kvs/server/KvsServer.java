@@ -20,6 +20,7 @@ import kvs.server.grpc.AdminService;
 import kvs.server.grpc.CallMetadata;
 import kvs.server.grpc.HoldWhileCatchingUp;
 import kvs.server.grpc.KvsService;
+import kvs.server.grpc.ServerView;
 import kvs.server.replication.CatchUp;
 import kvs.server.replication.EntryLog;
 import kvs.server.replication.FlowControl;
@@ -34,6 +35,7 @@ import kvs.server.replication.StreamRouter;
 import kvs.server.replication.Ticker;
 import kvs.server.replication.WritePublisher;
 import kvs.server.replication.WritesApplier;
+import kvs.server.state.Replica;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * services, wired together, with their lifecycle. Built from a {@link ServerBuilder} so tests can
  * hand it an in-process one.
  */
-public final class KvsServer {
+public final class KvsServer implements ServerView {
   private static final Logger log = LoggerFactory.getLogger(KvsServer.class);
 
   /** Writes that arrive while our previous message is out go out together, up to this many. */
@@ -140,43 +142,52 @@ public final class KvsServer {
   }
 
   /** The port the gRPC server listens on (-1 for in-process servers). */
+  @Override
   public int port() {
     return grpcServer.getPort();
   }
 
+  @Override
   public String serverId() {
     return config.serverId();
   }
 
   /** True while connected to the broker (and so accepting writes). */
+  @Override
   public boolean isBrokerConnected() {
     return transport.isConnected();
   }
 
   /** True when this server has caught up with its peers and serves. */
+  @Override
   public boolean isCaughtUp() {
     return catchUp.caughtUp();
   }
 
+  @Override
   public Replica replica() {
     return replica;
   }
 
+  @Override
   public PeerTable peers() {
     return peers;
   }
 
   /** How many malformed replication messages were skipped. */
+  @Override
   public long skippedMessages() {
     return router.skippedMessages();
   }
 
   /** How many times this server re-synchronized from its peers after having caught up. */
+  @Override
   public long resyncs() {
     return catchUp.resyncs();
   }
 
   /** How many of those re-synchronizations took only a peer's changes (see {@link CatchUp#repairs}). */
+  @Override
   public long repairs() {
     return catchUp.repairs();
   }

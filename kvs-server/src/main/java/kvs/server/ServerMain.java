@@ -3,26 +3,27 @@ package kvs.server;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import kvs.core.VersionedStore;
 import kvs.core.replication.StateMachine;
-import kvs.server.replication.BrokerAddress;
 import kvs.server.durability.DurableState;
 import kvs.server.durability.FsyncPolicy;
+import kvs.server.replication.BrokerAddress;
 import kvs.server.replication.EntryLog;
 import kvs.server.replication.MqttTransport;
+import kvs.server.state.Replica;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code ./server.sh <port>}: runs one KVS server until SIGTERM or Ctrl-C. */
 @Command(

@@ -213,7 +213,7 @@ public final class ClientCommand implements Callable<Integer> {
         // So that "-o status" is the option's value, not the status subcommand.
         .setAllowSubcommandsAsOptionParameters(true)
         .setParameterExceptionHandler(new ShortErrorMessageHandler())
-        .setExecutionExceptionHandler(new OneLineErrorHandler())
+        .setExecutionExceptionHandler(new OneLineErrorHandler(EXIT_USAGE, EXIT_SERVER_ERROR))
         .setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true))
         .setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
   }

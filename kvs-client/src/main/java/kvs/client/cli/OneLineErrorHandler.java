@@ -7,9 +7,17 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Answers what a command did not expect with one line instead of a stack trace: an argument the
- * client library refused (IllegalArgumentException) is a usage error, anything else exits 4.
+ * client library refused (IllegalArgumentException) is a usage error, anything else an error.
  */
 final class OneLineErrorHandler implements IExecutionExceptionHandler {
+  private final int usageExit;
+  private final int errorExit;
+
+  /** Exits {@code usageExit} for a refused argument, {@code errorExit} for anything else. */
+  OneLineErrorHandler(int usageExit, int errorExit) {
+    this.usageExit = usageExit;
+    this.errorExit = errorExit;
+  }
 
   @Override
   public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
@@ -21,6 +29,6 @@ final class OneLineErrorHandler implements IExecutionExceptionHandler {
       err.printf("Try './%s --help' for more information.%n", cmd.getCommandSpec().qualifiedName());
     }
     err.flush();
-    return usage ? ClientCommand.EXIT_USAGE : ClientCommand.EXIT_SERVER_ERROR;
+    return usage ? usageExit : errorExit;
   }
 }

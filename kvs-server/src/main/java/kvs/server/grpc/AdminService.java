@@ -6,16 +6,15 @@ import kvs.proto.admin.KvsAdminGrpc;
 import kvs.proto.admin.PeerStatus;
 import kvs.proto.admin.StatusReply;
 import kvs.proto.admin.StatusRequest;
-import kvs.server.KvsServer;
 
 /** The {@code kvs.admin.KvsAdmin} service: what this server knows of itself and its peers. */
 public final class AdminService extends KvsAdminGrpc.KvsAdminImplBase {
   /** Peers not heard from for longer than this are left out of the status. */
   static final Duration PEER_WINDOW = Duration.ofSeconds(5);
 
-  private final KvsServer server;
+  private final ServerView server;
 
-  public AdminService(KvsServer server) {
+  public AdminService(ServerView server) {
     this.server = server;
   }
 

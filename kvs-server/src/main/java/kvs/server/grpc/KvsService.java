@@ -10,14 +10,14 @@ import java.util.function.Supplier;
 import kvs.core.InputRules;
 import kvs.core.replication.Operation;
 import kvs.proto.ChaveValor;
-import kvs.proto.KvsErrorReason;
 import kvs.proto.ChaveVersao;
 import kvs.proto.KVSGrpc;
+import kvs.proto.KvsErrorReason;
 import kvs.proto.Tupla;
 import kvs.proto.Versao;
-import kvs.server.Replica;
 import kvs.server.replication.ServingState;
 import kvs.server.replication.WritePublisher;
+import kvs.server.state.Replica;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

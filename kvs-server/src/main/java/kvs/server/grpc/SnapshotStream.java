@@ -6,7 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import kvs.core.Entry;
 import kvs.proto.Tupla;
-import kvs.server.Replica;
+import kvs.server.state.Replica;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -22,7 +22,7 @@ import kvs.core.replication.StateImage;
 import kvs.core.replication.StateMachine;
 import kvs.core.replication.StateRequest;
 import kvs.core.replication.StreamMessage;
-import kvs.server.Replica;
+import kvs.server.state.Replica;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package kvs.server.replication;
 
 import java.time.Duration;
-import kvs.server.Replica;
+import kvs.server.state.Replica;
 
 /**
  * End-to-end backpressure: this server publishes its next message only while no live peer is too

@@ -4,7 +4,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import kvs.core.replication.Heartbeat;
 import kvs.core.replication.MessageCodec;
-import kvs.server.Replica;
+import kvs.server.state.Replica;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -10,7 +10,7 @@ import kvs.core.replication.StateChanges;
 import kvs.core.replication.StateChunk;
 import kvs.core.replication.StateImage;
 import kvs.core.replication.StateRequest;
-import kvs.server.Replica;
+import kvs.server.state.Replica;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

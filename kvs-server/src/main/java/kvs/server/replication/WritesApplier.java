@@ -4,7 +4,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import kvs.core.replication.ReplicationMessage;
 import kvs.core.replication.StateMachine;
-import kvs.server.Replica;
+import kvs.server.state.Replica;
 
 /**
  * Applies write entries of the stream, as stream tasks: to the replica, then to the entry log,

@@ -32,7 +32,7 @@ import kvs.proto.KVSGrpc;
 import kvs.proto.Tupla;
 import kvs.proto.Versao;
 import kvs.server.replication.ServingState;
-import kvs.server.Replica;
+import kvs.server.state.Replica;
 import kvs.server.testing.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

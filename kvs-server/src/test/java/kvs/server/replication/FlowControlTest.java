@@ -11,7 +11,7 @@ import kvs.core.replication.Heartbeat;
 import kvs.core.replication.Operation;
 import kvs.core.replication.Presence;
 import kvs.core.replication.ReplicationMessage;
-import kvs.server.Replica;
+import kvs.server.state.Replica;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package kvs.server;
+package kvs.server.state;
 
 import java.util.List;
 import java.util.Optional;
@@ -10,8 +10,8 @@ import kvs.core.SnapshotCursor;
 import kvs.core.VersionedStore;
 import kvs.core.replication.RecentHistory;
 import kvs.core.replication.ReplicationMessage;
-import kvs.core.replication.StateImage;
 import kvs.core.replication.StateChanges;
+import kvs.core.replication.StateImage;
 import kvs.core.replication.StateMachine;
 import kvs.core.replication.StateRequest;
 
