@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.logging.Level;
 import kvs.core.VersionedStore;
 import kvs.core.replication.StateMachine;
 import kvs.server.durability.DurableState;
@@ -152,11 +153,18 @@ public final class ServerMain implements Callable<Integer> {
   private java.nio.channels.FileLock dataDirLock;
 
   enum LogLevel {
-    error,
-    warn,
-    info,
-    debug,
-    trace
+    error(Level.SEVERE),
+    warn(Level.WARNING),
+    info(Level.INFO),
+    debug(Level.FINE),
+    trace(Level.FINEST);
+
+    /** The same threshold for what grpc-java and Netty log through java.util.logging. */
+    final Level julLevel;
+
+    LogLevel(Level julLevel) {
+      this.julLevel = julLevel;
+    }
   }
 
   public static void main(String[] args) {
@@ -177,6 +185,7 @@ public final class ServerMain implements Callable<Integer> {
     }
     // Before the first logger exists: slf4j-simple reads its level once.
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel.name());
+    JulToServerLog.install(logLevel.julLevel);
     Logger log = LoggerFactory.getLogger(ServerMain.class);
 
     String id = serverId != null ? serverId : defaultServerId(port);

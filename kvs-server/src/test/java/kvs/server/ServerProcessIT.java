@@ -1,11 +1,14 @@
 package kvs.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +57,39 @@ class ServerProcessIT {
         server.destroy(); // SIGTERM
         assertTrue(server.waitFor(15, TimeUnit.SECONDS), "stopped within 15 s");
         assertTrue(read(log).contains("stopped"), read(log));
+      } finally {
+        server.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
+  void whatGrpcLogsIsInTheServersOwnFormatAndAClientsOversizedValueIsOneLine() throws Exception {
+    Path log = Files.createTempFile("kvs-server", ".log");
+    try (MosquittoBroker broker = MosquittoBroker.start()) {
+      int port = MosquittoBroker.freePort();
+      Process server = launch(log, String.valueOf(port), "--broker", broker.uri(), "--topic", "process-it-jul");
+      try {
+        Eventually.await(Duration.ofSeconds(20), "caught up (alone)", () -> read(log).contains("Caught up"));
+        ManagedChannel channel =
+            Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create()).build();
+        try {
+          StatusRuntimeException tooLarge =
+              assertThrows(
+                  StatusRuntimeException.class,
+                  () ->
+                      KVSGrpc.newBlockingStub(channel)
+                          .withDeadlineAfter(10, TimeUnit.SECONDS)
+                          .insere(KvsServiceIT.kv("chave1", "v".repeat(5 * 1024 * 1024))));
+          assertEquals(Status.Code.RESOURCE_EXHAUSTED, tooLarge.getStatus().getCode());
+        } finally {
+          channel.shutdownNow();
+        }
+        Eventually.await(Duration.ofSeconds(10), "grpc's warning in the log", () -> read(log).contains("exceeds maximum size"));
+        List<String> lines = read(log).lines().toList();
+        String warning = lines.stream().filter(l -> l.contains("exceeds maximum size")).findFirst().orElseThrow();
+        assertTrue(warning.matches("\\d{4}-\\d{2}-\\d{2}T.* \\[WARN\\] .*"), warning);
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("WARNING:") || l.startsWith("\tat ")), read(log));
       } finally {
         server.destroyForcibly();
       }
