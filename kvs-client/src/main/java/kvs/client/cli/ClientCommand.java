@@ -1,5 +1,6 @@
 package kvs.client.cli;
 
+import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -157,6 +158,14 @@ public final class ClientCommand implements Callable<Integer> {
   private List<String> values = new ArrayList<>();
 
   @Option(
+      names = "--value-file",
+      paramLabel = "FILE",
+      description =
+          "A value read from FILE (its content exactly, UTF-8), instead of -v: for values too"
+              + " large for the command line; '-' reads standard input. Repeat, one per key.")
+  private List<String> valueFiles = new ArrayList<>();
+
+  @Option(
       names = {"-e", "--ver"},
       paramLabel = "VERSION",
       description = "A version; repeat, one per key, for consulta-v and remove-v.")
@@ -190,6 +199,7 @@ public final class ClientCommand implements Callable<Integer> {
   private boolean showPosition;
 
   private final ClientFactory clientFactory;
+  private final InputStream stdin;
 
   /**
    * Creates the command.
@@ -197,7 +207,12 @@ public final class ClientCommand implements Callable<Integer> {
    * @param clientFactory opens the client the command runs against
    */
   public ClientCommand(ClientFactory clientFactory) {
+    this(clientFactory, System.in);
+  }
+
+  ClientCommand(ClientFactory clientFactory, InputStream stdin) {
     this.clientFactory = Objects.requireNonNull(clientFactory, "clientFactory");
+    this.stdin = Objects.requireNonNull(stdin, "stdin");
   }
 
   /**
@@ -209,7 +224,12 @@ public final class ClientCommand implements Callable<Integer> {
    * @return the command line
    */
   public static CommandLine newCommandLine(ClientFactory clientFactory) {
-    return new CommandLine(new ClientCommand(clientFactory))
+    return newCommandLine(clientFactory, System.in);
+  }
+
+  /** {@link #newCommandLine(ClientFactory)} reading {@code --value-file -} from {@code stdin}. */
+  static CommandLine newCommandLine(ClientFactory clientFactory, InputStream stdin) {
+    return new CommandLine(new ClientCommand(clientFactory, stdin))
         // So that "-o status" is the option's value, not the status subcommand.
         .setAllowSubcommandsAsOptionParameters(true)
         .setParameterExceptionHandler(new ShortErrorMessageHandler())
@@ -374,6 +394,16 @@ public final class ClientCommand implements Callable<Integer> {
 
   /** Checks what picocli cannot: how many keys, values and versions each operation takes. */
   private void validate() {
+    if (!valueFiles.isEmpty()) {
+      if (!values.isEmpty()) {
+        throw usage("give values with -v or with --value-file, not both");
+      }
+      try {
+        values = ValueFiles.read(valueFiles, stdin);
+      } catch (ValueFiles.BadValueFile e) {
+        throw usage(e.getMessage());
+      }
+    }
     if (address == null || address.isBlank()) {
       throw usage("--address must name a host, got '" + (address == null ? "" : address) + "'");
     }

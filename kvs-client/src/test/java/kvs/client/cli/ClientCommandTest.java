@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.IntStream;
 import kvs.client.KeyValue;
@@ -19,6 +23,7 @@ import kvs.client.testing.FailingKvsService;
 import kvs.client.testing.FakeKvsService;
 import kvs.client.testing.InProcessKvs;
 import kvs.client.testing.SilentKvsService;
+import kvs.proto.ChaveValor;
 import kvs.proto.ChaveVersao;
 import kvs.proto.Versao;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
@@ -115,6 +121,49 @@ class ClientCommandTest {
           run("--address=127.0.0.1", "--port=9000", "--op=insere", "--key=chave1", "--val=valor1"),
           0,
           "chave1 -> version 1");
+    }
+
+    @Test
+    void aValueFromAFileIsItsContentExactlyHoweverLarge(@TempDir Path dir) throws IOException {
+      String large = "linha 1 \u00e7\u00e3o\n".repeat(40_000) + "fim"; // 600 KB: past what one argument may hold
+      Path file = Files.writeString(dir.resolve("value.txt"), large, StandardCharsets.UTF_8);
+
+      assertRun(run("-o", "insere", "-k", "chave1", "--value-file", file.toString()), 0, "chave1 -> version 1");
+
+      ChaveValor sent = service.<ChaveValor>received("Insere").get(0);
+      assertEquals(large, sent.getValor());
+    }
+
+    @Test
+    void aValueFromStandardInput() {
+      StringWriter out = new StringWriter();
+      CommandLine command =
+          ClientCommand.newCommandLine(
+              inProcess(server), new ByteArrayInputStream("piped value\n".getBytes(StandardCharsets.UTF_8)));
+      command.setOut(new PrintWriter(out));
+
+      assertEquals(0, command.execute("-o", "insere", "-k", "chave1", "--value-file", "-"));
+      assertEquals("piped value\n", service.<ChaveValor>received("Insere").get(0).getValor());
+    }
+
+    @Test
+    void badValueFilesAreUsageErrorsInOneLine(@TempDir Path dir) throws IOException {
+      Path latin1 = Files.write(dir.resolve("latin1.txt"), new byte[] {'v', 'a', 'l', (byte) 0xE7});
+      Path file = Files.writeString(dir.resolve("ok.txt"), "valor1");
+
+      Run missing = run("-o", "insere", "-k", "chave1", "--value-file", dir.resolve("absent").toString());
+      Run notUtf8 = run("-o", "insere", "-k", "chave1", "--value-file", latin1.toString());
+      Run both = run("-o", "insere", "-k", "chave1", "-v", "valor1", "--value-file", file.toString());
+      Run stdinTwice = run("-o", "insere-v", "-k", "a1a", "-k", "b2b", "--value-file", "-", "--value-file", "-");
+
+      assertEquals("kvs: --value-file " + dir.resolve("absent") + ": no such file", missing.err().get(0));
+      assertEquals("kvs: --value-file " + latin1 + ": not UTF-8 text", notUtf8.err().get(0));
+      assertEquals("kvs: give values with -v or with --value-file, not both", both.err().get(0));
+      assertTrue(stdinTwice.err().get(0).contains("only once"), stdinTwice.err().get(0));
+      for (Run run : List.of(missing, notUtf8, both, stdinTwice)) {
+        assertEquals(2, run.exitCode());
+      }
+      assertEquals(List.of(), service.received());
     }
 
     @Test
