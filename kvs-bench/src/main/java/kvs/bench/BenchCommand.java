@@ -8,20 +8,24 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
+import kvs.cli.Durations;
+import kvs.cli.OneLineErrorHandler;
+import kvs.cli.UsageErrorHandler;
+import kvs.cli.VersionProvider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code ./client.sh bench WORKLOAD ...}: the benchmark's command line. */
 @Command(
     name = "bench",
     subcommands = EchoServerCommand.class,
     mixinStandardHelpOptions = true,
-    versionProvider = VersionProvider.class,
+    versionProvider = BenchCommand.Version.class,
     sortOptions = false,
     usageHelpWidth = 100,
     customSynopsis = {
@@ -87,6 +91,13 @@ import picocli.CommandLine.Spec;
     })
 public final class BenchCommand implements Callable<Integer> {
   /** The run completed. */
+  /** {@code --version}: kvs-bench and the build's version. */
+  static final class Version extends VersionProvider {
+    Version() {
+      super("kvs-bench");
+    }
+  }
+
   public static final int EXIT_OK = 0;
 
   /** Every request failed. */
@@ -156,7 +167,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = {"-d", "--duration"},
       paramLabel = "DURATION",
-      converter = DurationConverter.class,
+      converter = Durations.NonNegative.class,
       description = "Send for this long instead of -n: 500ms, 10s, 2m.")
   private Duration duration;
 
@@ -164,7 +175,7 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--warmup",
       paramLabel = "DURATION",
       defaultValue = "0s",
-      converter = DurationConverter.class,
+      converter = Durations.NonNegative.class,
       description = "Run the workload this long first and drop its results (default: none), e.g. 3s.")
   private Duration warmup;
 
@@ -229,7 +240,7 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--timeout",
       paramLabel = "DURATION",
       defaultValue = "10s",
-      converter = DurationConverter.class,
+      converter = Durations.NonNegative.class,
       description = "Deadline of each call (default: ${DEFAULT-VALUE}).")
   private Duration timeout;
 
@@ -244,13 +255,8 @@ public final class BenchCommand implements Callable<Integer> {
   /** The command line with this command's error handling: one line, no stack trace. */
   public static CommandLine newCommandLine() {
     CommandLine commandLine = new CommandLine(new BenchCommand());
-    commandLine.setParameterExceptionHandler(new ShortErrorMessageHandler());
-    commandLine.setExecutionExceptionHandler(
-        (e, cmd, parseResult) -> {
-          cmd.getErr().println("kvs-bench: " + e);
-          cmd.getErr().flush();
-          return EXIT_ALL_FAILED;
-        });
+    commandLine.setParameterExceptionHandler(new UsageErrorHandler("kvs-bench", "./client.sh "));
+    commandLine.setExecutionExceptionHandler(new OneLineErrorHandler("kvs-bench", "./client.sh ", EXIT_USAGE, EXIT_ALL_FAILED));
     return commandLine;
   }
 

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "echo-server",
     mixinStandardHelpOptions = true,
-    versionProvider = VersionProvider.class,
+    versionProvider = BenchCommand.Version.class,
     usageHelpWidth = 100,
     description = {
       "A gRPC server that does no work (for --system echo), until Ctrl-C or SIGTERM.",

@@ -31,7 +31,7 @@ final class JulToServerLog extends SLF4JBridgeHandler {
     if (thrown instanceof StatusRuntimeException || thrown instanceof StatusException) {
       LogRecord oneLine = new LogRecord(record.getLevel(), MESSAGES.formatMessage(record) + ": " + thrown.getMessage());
       oneLine.setLoggerName(record.getLoggerName());
-      oneLine.setMillis(record.getMillis());
+      oneLine.setInstant(record.getInstant());
       super.publish(oneLine);
       return;
     }

@@ -11,6 +11,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
+import kvs.cli.Durations;
+import kvs.cli.OneLineErrorHandler;
+import kvs.cli.UsageErrorHandler;
+import kvs.cli.VersionProvider;
 import kvs.core.VersionedStore;
 import kvs.core.replication.StateMachine;
 import kvs.server.durability.DurableState;
@@ -30,7 +34,7 @@ import picocli.CommandLine;
 @Command(
     name = "server.sh",
     mixinStandardHelpOptions = true,
-    version = "kvs-server 0.1.0",
+    versionProvider = ServerMain.Version.class,
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
@@ -76,7 +80,7 @@ public final class ServerMain implements Callable<Integer> {
       names = "--write-timeout",
       paramLabel = "DURATION",
       defaultValue = "3s",
-      converter = DurationConverter.class,
+      converter = Durations.Positive.class,
       description = "How long a write may wait to be replicated before it answers -1, e.g. 500ms, 3s (default: ${DEFAULT-VALUE}).")
   private Duration writeTimeout;
 
@@ -84,7 +88,7 @@ public final class ServerMain implements Callable<Integer> {
       names = "--sync-timeout",
       paramLabel = "DURATION",
       defaultValue = "3s",
-      converter = DurationConverter.class,
+      converter = Durations.Positive.class,
       description = "How long catching up waits for a live peer that does not answer before it goes on without it; servers that are not there are not waited for (default: ${DEFAULT-VALUE}).")
   private Duration syncTimeout;
 
@@ -92,7 +96,7 @@ public final class ServerMain implements Callable<Integer> {
       names = "--catch-up-wait",
       paramLabel = "DURATION",
       defaultValue = "10s",
-      converter = DurationConverter.class,
+      converter = Durations.Positive.class,
       description = "How long a call that arrives while the server catches up with its peers waits for it (within the call's own deadline) before it fails with UNAVAILABLE, reason CATCHING_UP (default: ${DEFAULT-VALUE}).")
   private Duration catchUpWait;
 
@@ -100,7 +104,7 @@ public final class ServerMain implements Callable<Integer> {
       names = "--retry-window",
       paramLabel = "DURATION",
       defaultValue = "60s",
-      converter = DurationConverter.class,
+      converter = Durations.Positive.class,
       description = "How long (in stream time) a write's kvs-request-id is remembered, so that a retry answers the first result; give every server of a cluster the same (default: ${DEFAULT-VALUE}; at least the client's deadline).")
   private Duration retryWindow;
 
@@ -108,7 +112,7 @@ public final class ServerMain implements Callable<Integer> {
       names = "--heartbeat",
       paramLabel = "DURATION",
       defaultValue = "500ms",
-      converter = DurationConverter.class,
+      converter = Durations.Positive.class,
       description = "How often the server tells its peers its position and digest (default: ${DEFAULT-VALUE}).")
   private Duration heartbeat;
 
@@ -129,7 +133,7 @@ public final class ServerMain implements Callable<Integer> {
       names = "--fsync-interval",
       paramLabel = "DURATION",
       defaultValue = "100ms",
-      converter = DurationConverter.class,
+      converter = Durations.Positive.class,
       description = "With --fsync interval: how often (default: ${DEFAULT-VALUE}).")
   private Duration fsyncInterval;
 
@@ -167,9 +171,20 @@ public final class ServerMain implements Callable<Integer> {
     }
   }
 
+  /** {@code --version}: kvs-server and the build's version. */
+  static final class Version extends VersionProvider {
+    Version() {
+      super("kvs-server");
+    }
+  }
+
   public static void main(String[] args) {
     System.exit(
-        new CommandLine(new ServerMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        new CommandLine(new ServerMain())
+            .setCaseInsensitiveEnumValuesAllowed(true)
+            .setParameterExceptionHandler(new UsageErrorHandler("kvs-server", "./"))
+            .setExecutionExceptionHandler(new OneLineErrorHandler("kvs-server", "./", 2, 1))
+            .execute(args));
   }
 
   @Override
@@ -281,29 +296,5 @@ public final class ServerMain implements Callable<Integer> {
       root = root.getCause();
     }
     return root.getMessage();
-  }
-
-  /** Reads 500ms, 3s, 2m or an ISO-8601 duration such as PT3S. */
-  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String value) {
-      String text = value.trim().toLowerCase(java.util.Locale.ROOT);
-      Duration duration;
-      if (text.startsWith("pt")) {
-        duration = Duration.parse(text.toUpperCase(java.util.Locale.ROOT));
-      } else if (text.endsWith("ms")) {
-        duration = Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
-      } else if (text.endsWith("s")) {
-        duration = Duration.ofMillis(Math.round(Double.parseDouble(text.substring(0, text.length() - 1)) * 1000));
-      } else if (text.endsWith("m")) {
-        duration = Duration.ofMinutes(Long.parseLong(text.substring(0, text.length() - 1)));
-      } else {
-        throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (use e.g. 500ms, 3s)");
-      }
-      if (duration.isNegative() || duration.isZero()) {
-        throw new CommandLine.TypeConversionException("'" + value + "' must be positive");
-      }
-      return duration;
-    }
   }
 }

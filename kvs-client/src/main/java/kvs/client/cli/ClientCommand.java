@@ -12,6 +12,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import kvs.cli.Durations;
+import kvs.cli.OneLineErrorHandler;
+import kvs.cli.UsageErrorHandler;
+import kvs.cli.VersionProvider;
 import kvs.client.Entry;
 import kvs.client.GetResult;
 import kvs.client.KeyValue;
@@ -21,12 +25,12 @@ import kvs.client.KvsException;
 import kvs.client.PutResult;
 import kvs.client.RemoveResult;
 import kvs.client.ServerStatus;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * The command-line client: one operation against one KVS server, or, with the {@code status}
@@ -42,7 +46,7 @@ import picocli.CommandLine.Spec;
       "       client.sh [status] (-h | -V)"
     },
     mixinStandardHelpOptions = true,
-    versionProvider = VersionProvider.class,
+    versionProvider = ClientCommand.Version.class,
     sortOptions = false,
     usageHelpWidth = 100,
     description = {
@@ -121,6 +125,13 @@ public final class ClientCommand implements Callable<Integer> {
   /** The server failed the call. */
   public static final int EXIT_SERVER_ERROR = 4;
 
+  /** {@code --version}: kvs client and the build's version. */
+  static final class Version extends VersionProvider {
+    Version() {
+      super("kvs client");
+    }
+  }
+
   @Spec private CommandSpec spec;
 
   @Option(
@@ -178,7 +189,7 @@ public final class ClientCommand implements Callable<Integer> {
       names = "--deadline",
       paramLabel = "DURATION",
       defaultValue = "${KVS_DEADLINE:-10s}",
-      converter = DurationConverter.class,
+      converter = Durations.Positive.class,
       description = "How long each call may take, e.g. 500ms, 5s (default: ${DEFAULT-VALUE}).")
   private Duration deadline;
 
@@ -232,8 +243,8 @@ public final class ClientCommand implements Callable<Integer> {
     return new CommandLine(new ClientCommand(clientFactory, stdin))
         // So that "-o status" is the option's value, not the status subcommand.
         .setAllowSubcommandsAsOptionParameters(true)
-        .setParameterExceptionHandler(new ShortErrorMessageHandler())
-        .setExecutionExceptionHandler(new OneLineErrorHandler(EXIT_USAGE, EXIT_SERVER_ERROR))
+        .setParameterExceptionHandler(new UsageErrorHandler("kvs", "./"))
+        .setExecutionExceptionHandler(new OneLineErrorHandler("kvs", "./", EXIT_USAGE, EXIT_SERVER_ERROR))
         .setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true))
         .setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
   }

@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import kvs.cli.Durations;
 import kvs.client.KvsClient;
 import kvs.client.KvsException;
 import picocli.CommandLine.Command;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Spec;
     name = "status",
     header = "The status of several servers side by side, and whether they agree.",
     mixinStandardHelpOptions = true,
-    versionProvider = VersionProvider.class,
+    versionProvider = ClientCommand.Version.class,
     sortOptions = false,
     usageHelpWidth = 100,
     description = {
@@ -92,7 +93,7 @@ public final class StatusCommand implements Callable<Integer> {
   @Option(
       names = "--deadline",
       paramLabel = "DURATION",
-      converter = DurationConverter.class,
+      converter = Durations.Positive.class,
       description =
           "How long each server may take to answer, e.g. 500ms, 2s (default: the one before"
               + " 'status', else 10s or env KVS_DEADLINE).")

@@ -44,6 +44,7 @@ public record RequestFingerprint(long high, long low) {
   }
 
   // Austin Appleby's MurmurHash3_x64_128, seed 0: 16-byte blocks, little-endian, then the tail.
+  @SuppressWarnings("fallthrough") // the tail is read as MurmurHash3's reference code reads it
   static RequestFingerprint murmur3x64x128(byte[] data) {
     long h1 = 0;
     long h2 = 0;
