@@ -56,13 +56,13 @@ public final class MessageCodec {
       root.put("replyTopic", request.replyTopic());
       if (!request.since().isEmpty()) {
         ArrayNode since = root.putArray("since");
-        request.since().forEach(point -> since.addArray().add(point.position()).add(Long.toHexString(point.stateDigest())));
+        request.since().forEach(point -> since.addArray().add(point.position()).add(hex16(point.stateDigest())));
       }
     } else if (message instanceof Heartbeat heartbeat) {
       header(root, HEARTBEAT, heartbeat);
       root.put("port", heartbeat.port());
       root.put("position", heartbeat.position());
-      root.put("digest", Long.toHexString(heartbeat.digest()));
+      root.put("digest", hex16(heartbeat.digest()));
       root.put("lastOwnSeq", heartbeat.lastOwnSequence());
       root.put("caughtUp", heartbeat.caughtUp());
     }
@@ -83,11 +83,11 @@ public final class MessageCodec {
     root.put("index", chunk.index());
     root.put("total", chunk.total());
     root.put("position", chunk.position());
-    root.put("digest", Long.toHexString(chunk.digest()));
+    root.put("digest", hex16(chunk.digest()));
     root.put("time", chunk.streamTime());
     if (chunk.isChanges()) {
       root.put("base", chunk.base());
-      root.put("state", Long.toHexString(chunk.stateDigest()));
+      root.put("state", hex16(chunk.stateDigest()));
     }
     ArrayNode runs = root.putArray("runs");
     for (RunSequence run : chunk.runs()) {
@@ -380,6 +380,11 @@ public final class MessageCodec {
       }
     }
     return points;
+  }
+
+  // Digests are written as 16 hex digits, leading zeros included (any hex is read).
+  private static String hex16(long digest) {
+    return String.format("%016x", digest);
   }
 
   private static long hex(JsonNode node, String field, String origin) throws MalformedMessageException {

@@ -180,7 +180,7 @@ class MessageCodecTest {
             "kvs/state/host-9001/req-2",
             List.of(new StateRequest.Point(1_000, 0xFEDCBA9876543210L), new StateRequest.Point(0, 0)));
     byte[] json = codec.encode(request);
-    assertTrue(new String(json, UTF_8).contains("\"since\":[[1000,\"fedcba9876543210\"],[0,\"0\"]]"), new String(json, UTF_8));
+    assertTrue(new String(json, UTF_8).contains("\"since\":[[1000,\"fedcba9876543210\"],[0,\"0000000000000000\"]]"), new String(json, UTF_8));
     assertEquals(request, codec.decode(json));
   }
 

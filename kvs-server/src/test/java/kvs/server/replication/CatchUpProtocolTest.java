@@ -148,7 +148,7 @@ class CatchUpProtocolTest {
   }
 
   @Test
-  void aLostMessageIsNoticedAndRepairedFromAPeersRecentChanges() {
+  void aLostMessageIsNoticedAndRepairedFromAPeersRecentChanges() throws Exception {
     KvsServer a = start("a");
     KvsServer b = start("b");
     Eventually.await(WELL_BEFORE_THE_TIMEOUT, "a and b caught up", () -> a.isCaughtUp() && b.isCaughtUp());
@@ -157,6 +157,7 @@ class CatchUpProtocolTest {
     stream.dropStreamMessagesWhen(
         (to, payload) -> to.equals("kvs-b") && new String(payload, StandardCharsets.UTF_8).contains("lost-key"));
     assertEquals(1, blocking(0).insere(kv("lost-key", "value")).getVersao());
+    stream.drained().get(5, TimeUnit.SECONDS); // a has its answer; b's copy must be dropped too
     stream.dropStreamMessagesWhen((to, payload) -> false);
     assertEquals(1, blocking(0).insere(kv("next-key", "value")).getVersao());
     // Noticed by the gap in a's sequence, or first by a's heartbeat: either way, re-synchronized.
@@ -184,6 +185,7 @@ class CatchUpProtocolTest {
       blocking(0).insere(kv("shared-" + (i % 3), "from-a-" + i));
       blocking(1).insere(kv("shared-" + (i % 3), "from-b-" + i));
     }
+    stream.drained().get(5, TimeUnit.SECONDS);
     stream.dropStreamMessagesWhen((to, payload) -> false);
     blocking(0).insere(kv("last-key", "value"));
     Eventually.await(Duration.ofSeconds(10), "c re-synchronized", () -> c.resyncs() >= 1);
