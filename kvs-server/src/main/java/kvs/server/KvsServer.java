@@ -1,5 +1,7 @@
 package kvs.server;
 
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
@@ -8,13 +10,17 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import kvs.core.VersionedStore;
 import kvs.core.replication.MessageCodec;
 import kvs.core.replication.Presence;
+import kvs.core.replication.StateMachine;
 import kvs.proto.KVSGrpc;
 import kvs.server.grpc.AdminService;
 import kvs.server.grpc.CallMetadata;
@@ -26,6 +32,7 @@ import kvs.server.replication.EntryLog;
 import kvs.server.replication.FlowControl;
 import kvs.server.replication.Heartbeats;
 import kvs.server.replication.Membership;
+import kvs.server.replication.MqttTransport;
 import kvs.server.replication.PeerTable;
 import kvs.server.replication.ReplicaIdentity;
 import kvs.server.replication.ReplicationTransport;
@@ -65,14 +72,67 @@ public final class KvsServer implements ServerView {
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server grpcServer;
 
-  /**
-   * @param transports makes the transport, given the executor it must deliver on (the {@link StreamExecutor})
-   * @param initial the state to start from (empty, or recovered from disk)
-   * @param entryLog where applied entries are made durable
-   */
-  public KvsServer(
+  /** A server with {@code config}; how it listens, replicates and starts is the builder's. */
+  public static Builder builder(ServerConfig config) {
+    return new Builder(config);
+  }
+
+  /** Builds a {@link KvsServer}: the one way to make one, in main and in every test. */
+  public static final class Builder {
+    private final ServerConfig config;
+    private ServerBuilder<?> grpc;
+    private Function<Executor, ReplicationTransport> transports;
+    private Replica initial;
+    private EntryLog entryLog = EntryLog.NONE;
+
+    private Builder(ServerConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** Where the services listen; by default plaintext gRPC on the config's port. */
+    public Builder grpc(ServerBuilder<?> grpc) {
+      this.grpc = grpc;
+      return this;
+    }
+
+    /**
+     * The replication stream, made given the executor it must deliver on (the {@link
+     * StreamExecutor}); by default MQTT to the config's broker and topic.
+     */
+    public Builder transport(Function<Executor, ReplicationTransport> transports) {
+      this.transports = transports;
+      return this;
+    }
+
+    /**
+     * The state to start from (recovered from disk) and where applied entries are made durable; by
+     * default an empty state, kept in memory only.
+     */
+    public Builder state(Replica initial, EntryLog entryLog) {
+      this.initial = initial;
+      this.entryLog = entryLog;
+      return this;
+    }
+
+    public KvsServer build() {
+      ServerBuilder<?> serverBuilder =
+          grpc != null ? grpc : Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create());
+      Function<Executor, ReplicationTransport> transport =
+          transports != null
+              ? transports
+              : executor ->
+                  new MqttTransport(config.broker(), config.topic(), config.mqttClientId(), config.sessionExpiry(), executor);
+      Replica replica =
+          initial != null
+              ? initial
+              : new Replica(new StateMachine(new VersionedStore(), config.retryWindow(), StateMachine.DEFAULT_RETRY_CAP));
+      return new KvsServer(serverBuilder, transport, config, replica, entryLog);
+    }
+  }
+
+  private KvsServer(
       ServerBuilder<?> serverBuilder,
-      Function<java.util.concurrent.Executor, ReplicationTransport> transports,
+      Function<Executor, ReplicationTransport> transports,
       ServerConfig config,
       Replica initial,
       EntryLog entryLog) {
@@ -116,14 +176,6 @@ public final class KvsServer implements ServerView {
             .addService(ProtoReflectionServiceV1.newInstance())
             .build();
     updateHealth();
-  }
-
-  /** A server with an empty state and nothing on disk. */
-  public KvsServer(
-      ServerBuilder<?> serverBuilder,
-      Function<java.util.concurrent.Executor, ReplicationTransport> transports,
-      ServerConfig config) {
-    this(serverBuilder, transports, config, new Replica(), EntryLog.NONE);
   }
 
   /** Starts serving and joining the stream; fails at once when the port cannot be bound. */

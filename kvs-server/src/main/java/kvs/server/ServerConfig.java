@@ -2,31 +2,137 @@ package kvs.server;
 
 import java.time.Duration;
 import java.util.Objects;
+import kvs.core.replication.StateMachine;
+import kvs.server.replication.BrokerAddress;
 
 /**
- * How one server behaves, apart from where it listens and which broker it uses.
+ * Every setting of one server, in one place: {@code ServerMain} fills it from the command line,
+ * tests and {@code kvs-testing} from {@link #builder}'s defaults (those of {@code ./server.sh}).
  *
- * @param serverId stable id: in replication messages, and (prefixed) the MQTT client id
+ * @param serverId stable id: in replication messages, and the MQTT client ids' default
+ * @param port the gRPC port (0: any free one)
+ * @param broker the MQTT broker
+ * @param topic the replication topic; one topic is one cluster
+ * @param mqttClientId the receiving connection's MQTT client id (the publishing one adds {@code -pub})
+ * @param sessionExpiry how long the broker keeps our session (and queues for us) while we are away
  * @param writeTimeout how long a write may wait to be replicated before it answers -1
- * @param syncTimeout how long catching up waits for peers' answers before it goes on alone
+ * @param syncTimeout how long catching up waits for a live peer that does not answer
  * @param heartbeatInterval how often the server tells its peers where it is
  * @param catchUpWait how long a call that arrives while the server catches up may wait for it
+ * @param retryWindow how long (in stream time) a request id is remembered
  */
 public record ServerConfig(
-    String serverId, Duration writeTimeout, Duration syncTimeout, Duration heartbeatInterval, Duration catchUpWait) {
-  /** The default of {@code --catch-up-wait}. */
-  public static final Duration DEFAULT_CATCH_UP_WAIT = Duration.ofSeconds(10);
-
-  public ServerConfig(String serverId, Duration writeTimeout, Duration syncTimeout, Duration heartbeatInterval) {
-    this(serverId, writeTimeout, syncTimeout, heartbeatInterval, DEFAULT_CATCH_UP_WAIT);
-  }
+    String serverId,
+    int port,
+    BrokerAddress broker,
+    String topic,
+    String mqttClientId,
+    Duration sessionExpiry,
+    Duration writeTimeout,
+    Duration syncTimeout,
+    Duration heartbeatInterval,
+    Duration catchUpWait,
+    Duration retryWindow) {
 
   public ServerConfig {
     Objects.requireNonNull(serverId, "serverId");
-    Objects.requireNonNull(writeTimeout, "writeTimeout");
-    Objects.requireNonNull(syncTimeout, "syncTimeout");
-    Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
-    Objects.requireNonNull(catchUpWait, "catchUpWait");
+    Objects.requireNonNull(broker, "broker");
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(mqttClientId, "mqttClientId");
+    for (Duration d : new Duration[] {sessionExpiry, writeTimeout, syncTimeout, heartbeatInterval, catchUpWait, retryWindow}) {
+      Objects.requireNonNull(d, "a duration");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be 0-65535, got " + port);
+    }
   }
 
+  /** A builder with {@code ./server.sh}'s defaults, any free port, and the client id {@code kvs-ID}. */
+  public static Builder builder(String serverId) {
+    return new Builder(serverId);
+  }
+
+  /** Builds a {@link ServerConfig}; every setting starts at {@code ./server.sh}'s default. */
+  public static final class Builder {
+    private final String serverId;
+    private int port;
+    private BrokerAddress broker = BrokerAddress.parse("tcp://localhost:1883");
+    private String topic = "kvs/replication";
+    private String mqttClientId;
+    private Duration sessionExpiry = Duration.ofMinutes(10);
+    private Duration writeTimeout = Duration.ofSeconds(3);
+    private Duration syncTimeout = Duration.ofSeconds(3);
+    private Duration heartbeatInterval = Duration.ofMillis(500);
+    private Duration catchUpWait = Duration.ofSeconds(10);
+    private Duration retryWindow = StateMachine.DEFAULT_RETRY_WINDOW;
+
+    private Builder(String serverId) {
+      this.serverId = Objects.requireNonNull(serverId, "serverId");
+    }
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder broker(BrokerAddress broker) {
+      this.broker = broker;
+      return this;
+    }
+
+    public Builder topic(String topic) {
+      this.topic = topic;
+      return this;
+    }
+
+    public Builder mqttClientId(String mqttClientId) {
+      this.mqttClientId = mqttClientId;
+      return this;
+    }
+
+    public Builder sessionExpiry(Duration sessionExpiry) {
+      this.sessionExpiry = sessionExpiry;
+      return this;
+    }
+
+    public Builder writeTimeout(Duration writeTimeout) {
+      this.writeTimeout = writeTimeout;
+      return this;
+    }
+
+    public Builder syncTimeout(Duration syncTimeout) {
+      this.syncTimeout = syncTimeout;
+      return this;
+    }
+
+    public Builder heartbeatInterval(Duration heartbeatInterval) {
+      this.heartbeatInterval = heartbeatInterval;
+      return this;
+    }
+
+    public Builder catchUpWait(Duration catchUpWait) {
+      this.catchUpWait = catchUpWait;
+      return this;
+    }
+
+    public Builder retryWindow(Duration retryWindow) {
+      this.retryWindow = retryWindow;
+      return this;
+    }
+
+    public ServerConfig build() {
+      return new ServerConfig(
+          serverId,
+          port,
+          broker,
+          topic,
+          mqttClientId != null ? mqttClientId : "kvs-" + serverId,
+          sessionExpiry,
+          writeTimeout,
+          syncTimeout,
+          heartbeatInterval,
+          catchUpWait,
+          retryWindow);
+    }
+  }
 }

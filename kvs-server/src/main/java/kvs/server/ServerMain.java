@@ -1,7 +1,5 @@
 package kvs.server;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureServerCredentials;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -15,13 +13,9 @@ import kvs.cli.Durations;
 import kvs.cli.OneLineErrorHandler;
 import kvs.cli.UsageErrorHandler;
 import kvs.cli.VersionProvider;
-import kvs.core.VersionedStore;
-import kvs.core.replication.StateMachine;
 import kvs.server.durability.DurableState;
 import kvs.server.durability.FsyncPolicy;
 import kvs.server.replication.BrokerAddress;
-import kvs.server.replication.EntryLog;
-import kvs.server.replication.MqttTransport;
 import kvs.server.state.Replica;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,8 +44,6 @@ import picocli.CommandLine;
       "143:stopped by SIGTERM, after a clean shutdown (130 for Ctrl-C)"
     })
 public final class ServerMain implements Callable<Integer> {
-  /** How long the broker keeps our session (and queues messages for us) while we are away. */
-  static final Duration SESSION_EXPIRY = Duration.ofMinutes(10);
 
   @Parameters(index = "0", paramLabel = "PORT", description = "TCP port to serve gRPC on (1-65535).")
   private int port;
@@ -204,28 +196,31 @@ public final class ServerMain implements Callable<Integer> {
     Logger log = LoggerFactory.getLogger(ServerMain.class);
 
     String id = serverId != null ? serverId : defaultServerId(port);
-    Replica replica =
-        new Replica(new StateMachine(new VersionedStore(), retryWindow, StateMachine.DEFAULT_RETRY_CAP));
-    EntryLog entryLog = EntryLog.NONE;
+    ServerConfig config =
+        ServerConfig.builder(id)
+            .port(port)
+            .broker(brokerAddress)
+            .topic(topic)
+            .writeTimeout(writeTimeout)
+            .syncTimeout(syncTimeout)
+            .heartbeatInterval(heartbeat)
+            .catchUpWait(catchUpWait)
+            .retryWindow(retryWindow)
+            .build();
+    KvsServer.Builder builder = KvsServer.builder(config);
     DurableState disk = null;
     if (dataDir != null) {
       try {
         lockDataDir(dataDir);
         disk = DurableState.open(dataDir, fsync, fsyncInterval);
-        replica = new Replica(disk.recover(retryWindow));
-        entryLog = new DiskLog(disk, replica::image, snapshotEvery);
+        Replica replica = new Replica(disk.recover(retryWindow));
+        builder.state(replica, new DiskLog(disk, replica::image, snapshotEvery));
       } catch (IOException | RuntimeException e) {
         spec.commandLine().getErr().printf("kvs-server: cannot use the data directory %s: %s%n", dataDir, e.getMessage());
         return 1;
       }
     }
-    KvsServer server =
-        new KvsServer(
-            Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()),
-            streamExecutor -> new MqttTransport(brokerAddress, topic, "kvs-" + id, SESSION_EXPIRY, streamExecutor),
-            new ServerConfig(id, writeTimeout, syncTimeout, heartbeat, catchUpWait),
-            replica,
-            entryLog);
+    KvsServer server = builder.build();
     DurableState durable = disk;
     try {
       server.start();

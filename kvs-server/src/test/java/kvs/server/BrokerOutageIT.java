@@ -6,6 +6,7 @@ import static kvs.server.KvsServiceIT.tupla;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.inprocess.InProcessServerBuilder;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import kvs.server.testing.Eventually;
@@ -63,12 +64,9 @@ class BrokerOutageIT {
     MosquittoBroker broker = MosquittoBroker.start();
     broker.stop();
     KvsServer server =
-        new KvsServer(
-            io.grpc.inprocess.InProcessServerBuilder.forName("no-broker-" + System.nanoTime()),
-            streamExecutor ->
-                new kvs.server.replication.MqttTransport(
-                    kvs.server.replication.BrokerAddress.parse(broker.uri()), "t", "kvs-no-broker", Duration.ofMinutes(1), streamExecutor),
-            TestCluster.CONFIG.apply("lonely"));
+        KvsServer.builder(TestCluster.config("lonely", broker.uri(), "t").mqttClientId("kvs-no-broker").build())
+            .grpc(InProcessServerBuilder.forName("no-broker-" + System.nanoTime()))
+            .build();
     try {
       server.start();
       assertEquals(false, server.isBrokerConnected());
@@ -87,12 +85,9 @@ class BrokerOutageIT {
     try (MosquittoBroker broker = MosquittoBroker.start()) {
       String name = "cut-" + System.nanoTime();
       KvsServer server =
-          new KvsServer(
-              io.grpc.inprocess.InProcessServerBuilder.forName(name),
-              streamExecutor ->
-                  new kvs.server.replication.MqttTransport(
-                      kvs.server.replication.BrokerAddress.parse(broker.uri()), "t-" + name, "kvs-" + name, Duration.ofMinutes(1), streamExecutor),
-              TestCluster.CONFIG.apply(name));
+          KvsServer.builder(TestCluster.config(name, broker.uri(), "t-" + name).mqttClientId("kvs-" + name).build())
+              .grpc(InProcessServerBuilder.forName(name))
+              .build();
       io.grpc.ManagedChannel channel = io.grpc.inprocess.InProcessChannelBuilder.forName(name).build();
       try {
         server.start();

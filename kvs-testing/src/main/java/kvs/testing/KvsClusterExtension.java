@@ -1,7 +1,5 @@
 package kvs.testing;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureServerCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -11,8 +9,6 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import kvs.server.KvsServer;
-import kvs.server.replication.BrokerAddress;
-import kvs.server.replication.MqttTransport;
 import kvs.server.testing.Eventually;
 import kvs.server.testing.MosquittoBroker;
 import kvs.server.testing.TestCluster;
@@ -263,7 +259,7 @@ public final class KvsClusterExtension
 
   /**
    * Starts server {@code index} on {@code port} (0: any free one), as {@link TestCluster} does
-   * (its short-timeout {@link TestCluster#CONFIG}), and returns once it has caught up. TestCluster
+   * (its short-timeout {@link TestCluster#config}), and returns once it has caught up. TestCluster
    * itself is not used: it cannot stop or restart one of its servers.
    */
   private KvsServer launch(int index, int port) {
@@ -274,17 +270,7 @@ public final class KvsClusterExtension
       brokerUri = broker.uri();
       topic = this.topic;
     }
-    KvsServer server =
-        new KvsServer(
-            Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()),
-            streamExecutor ->
-                new MqttTransport(
-                    BrokerAddress.parse(brokerUri),
-                    topic,
-                    "kvs-test-" + id + "-" + UUID.randomUUID(),
-                    Duration.ofMinutes(1),
-                    streamExecutor),
-            TestCluster.CONFIG.apply(id));
+    KvsServer server = KvsServer.builder(TestCluster.config(id, brokerUri, topic).port(port).build()).build();
     try {
       server.start();
     } catch (IOException e) {

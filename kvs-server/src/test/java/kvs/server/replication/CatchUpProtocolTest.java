@@ -51,10 +51,15 @@ class CatchUpProtocolTest {
   private KvsServer start(String id) {
     String name = "catch-up-" + id + "-" + System.nanoTime();
     KvsServer server =
-        new KvsServer(
-            InProcessServerBuilder.forName(name),
-            executor -> stream.connect("kvs-" + id, executor),
-            new ServerConfig(id, Duration.ofSeconds(5), SYNC_TIMEOUT, Duration.ofMillis(200)));
+        KvsServer.builder(
+                ServerConfig.builder(id)
+                    .writeTimeout(Duration.ofSeconds(5))
+                    .syncTimeout(SYNC_TIMEOUT)
+                    .heartbeatInterval(Duration.ofMillis(200))
+                    .build())
+            .grpc(InProcessServerBuilder.forName(name))
+            .transport(executor -> stream.connect("kvs-" + id, executor))
+            .build();
     try {
       server.start();
     } catch (IOException e) {

@@ -2,7 +2,6 @@ package kvs.server.testing;
 
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,8 +12,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import kvs.proto.KVSGrpc;
 import kvs.server.KvsServer;
+import kvs.server.ServerConfig;
 import kvs.server.replication.BrokerAddress;
-import kvs.server.replication.MqttTransport;
 
 /**
  * N real servers on free TCP ports, replicating through one broker on a topic of their own, with
@@ -23,9 +22,20 @@ import kvs.server.replication.MqttTransport;
 public final class TestCluster implements AutoCloseable {
   public static final Duration WRITE_TIMEOUT = Duration.ofSeconds(2);
 
-  /** Short timeouts keep tests fast: a lone server waits this long for peers that do not exist. */
-  public static final java.util.function.Function<String, kvs.server.ServerConfig> CONFIG =
-      id -> new kvs.server.ServerConfig(id, WRITE_TIMEOUT, Duration.ofMillis(700), Duration.ofMillis(200));
+  /**
+   * The settings of a test server {@code id} on {@code brokerUri}: short timeouts keep tests fast,
+   * any free port, and a client id of its own per start (no session left from an earlier test).
+   */
+  public static ServerConfig.Builder config(String id, String brokerUri, String topic) {
+    return ServerConfig.builder(id)
+        .broker(BrokerAddress.parse(brokerUri))
+        .topic(topic)
+        .mqttClientId("kvs-test-" + id + "-" + UUID.randomUUID())
+        .sessionExpiry(Duration.ofMinutes(1))
+        .writeTimeout(WRITE_TIMEOUT)
+        .syncTimeout(Duration.ofMillis(700))
+        .heartbeatInterval(Duration.ofMillis(200));
+  }
 
   private final String topic = "kvs-test/" + UUID.randomUUID();
   private final MosquittoBroker broker;
@@ -47,13 +57,7 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts one more server and waits until it has caught up. */
   public KvsServer addServer(String id) {
-    KvsServer server =
-        new KvsServer(
-            Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
-            streamExecutor ->
-                new MqttTransport(
-                    BrokerAddress.parse(broker.uri()), topic, "kvs-test-" + id + "-" + UUID.randomUUID(), Duration.ofMinutes(1), streamExecutor),
-            CONFIG.apply(id));
+    KvsServer server = KvsServer.builder(config(id, broker.uri(), topic).build()).build();
     try {
       server.start();
     } catch (IOException e) {
