@@ -1,5 +1,7 @@
 package kvs.bench;
 
+import java.util.Locale;
+
 /**
  * Which key request number {@code i} uses: with {@code keys == 0} a distinct key for every request,
  * otherwise the requests cycle over {@code keys} keys (1: everyone writes the same key).
@@ -15,6 +17,6 @@ record KeySpace(NumberedText format, long keys) {
     if (keys == 0) {
       return "a distinct key per " + unit;
     }
-    return keys == 1 ? "1 shared key" : String.format(java.util.Locale.ROOT, "%,d keys", keys);
+    return keys == 1 ? "1 shared key" : String.format(Locale.ROOT, "%,d keys", keys);
   }
 }

@@ -3,6 +3,7 @@ package kvs.bench;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
 import kvs.proto.ChaveValor;
 import kvs.proto.ChaveVersao;
@@ -101,7 +102,7 @@ final class KvsDriver implements Driver {
       int n,
       LongFunction<String> keys,
       LongFunction<String> values,
-      java.util.function.LongConsumer positions,
+      LongConsumer positions,
       Completion done) {
     ClientCall<ChaveValor, Versao> call = channels.get(target).newCall(KVSGrpc.getInsereVariasMethod(), calls.options());
     new BatchCall(call, first, n, keys, values, positions, done).start();

@@ -1,5 +1,6 @@
 package kvs.bench;
 
+import io.grpc.Status;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -37,7 +38,7 @@ final class SnapshotSource implements RequestSource {
           }
 
           @Override
-          public void failed(io.grpc.Status status) {
+          public void failed(Status status) {
             done.complete(Outcome.of(status));
           }
         });

@@ -1,9 +1,11 @@
 package kvs.core;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -163,7 +165,7 @@ public final class VersionedStore {
   /** The digest this store would have after {@link #replace replacing} each of {@code records}. */
   public long digestReplacing(Iterable<KeyRecord> records) {
     long after = digest;
-    java.util.Set<String> seen = new java.util.HashSet<>();
+    Set<String> seen = new HashSet<>();
     for (KeyRecord record : records) {
       String key = record.key();
       if (!seen.add(key)) {

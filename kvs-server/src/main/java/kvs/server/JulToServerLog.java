@@ -5,6 +5,7 @@ import io.grpc.StatusRuntimeException;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
@@ -20,7 +21,7 @@ final class JulToServerLog extends SLF4JBridgeHandler {
   /** Replaces java.util.logging's console output with this bridge, passing {@code level} and above. */
   static void install(Level level) {
     SLF4JBridgeHandler.removeHandlersForRootLogger();
-    java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+    Logger root = Logger.getLogger("");
     root.setLevel(level);
     root.addHandler(new JulToServerLog());
   }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -146,7 +148,7 @@ public final class ServerMain implements Callable<Integer> {
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
   // Held (and so kept reachable) for as long as the server runs.
-  private java.nio.channels.FileLock dataDirLock;
+  private FileLock dataDirLock;
 
   enum LogLevel {
     error(Level.SEVERE),
@@ -253,7 +255,7 @@ public final class ServerMain implements Callable<Integer> {
 
   /** One server per data directory: a second one would corrupt it. The lock dies with the process. */
   private void lockDataDir(Path dir) throws IOException {
-    java.nio.file.Files.createDirectories(dir);
+    Files.createDirectories(dir);
     FileChannel channel =
         FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     dataDirLock = channel.tryLock();

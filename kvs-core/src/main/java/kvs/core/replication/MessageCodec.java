@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -396,7 +397,7 @@ public final class MessageCodec {
   }
 
   private static JsonNode emptyArray() {
-    return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+    return JsonNodeFactory.instance.arrayNode();
   }
 
   private static JsonNode requiredArray(JsonNode node, String field, String origin)

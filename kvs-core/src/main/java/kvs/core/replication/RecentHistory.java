@@ -1,6 +1,7 @@
 package kvs.core.replication;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -45,7 +46,7 @@ public final class RecentHistory {
    * a repair, a recovery), the past before it is not this replica's.
    */
   public void restartAt(StateMachine.Mark mark, long storeDigest) {
-    java.util.Arrays.fill(keys, null);
+    Arrays.fill(keys, null);
     keyCount = 0;
     newest = mark.position();
     oldest = newest;

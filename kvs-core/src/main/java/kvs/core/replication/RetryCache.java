@@ -2,6 +2,7 @@ package kvs.core.replication;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -370,7 +371,7 @@ public final class RetryCache {
 
   private static int[] emptySlots(int length) {
     int[] table = new int[length];
-    java.util.Arrays.fill(table, EMPTY);
+    Arrays.fill(table, EMPTY);
     return table;
   }
 }

@@ -3,12 +3,14 @@ package kvs.core.replication;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.TreeSet;
 import kvs.core.KeyRecord;
 import kvs.core.Mix64;
@@ -92,9 +94,9 @@ public final class StateMachine {
   }
 
   /** The last sequence applied from {@code run} of {@code origin}; empty when none was. */
-  public java.util.OptionalLong lastSequence(String origin, String run) {
+  public OptionalLong lastSequence(String origin, String run) {
     Long last = lastSequence.get(new Run(origin, run));
-    return last == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(last);
+    return last == null ? OptionalLong.empty() : OptionalLong.of(last);
   }
 
   /**
@@ -248,7 +250,7 @@ public final class StateMachine {
   private List<RunSequence> runs() {
     List<RunSequence> runs = new ArrayList<>(lastSequence.size());
     lastSequence.forEach((run, last) -> runs.add(new RunSequence(run.origin(), run.run(), last)));
-    runs.sort(java.util.Comparator.comparing(RunSequence::origin).thenComparing(RunSequence::run));
+    runs.sort(Comparator.comparing(RunSequence::origin).thenComparing(RunSequence::run));
     return runs;
   }
 

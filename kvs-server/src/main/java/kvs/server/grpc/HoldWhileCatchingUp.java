@@ -7,11 +7,12 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import kvs.proto.KvsErrorReason;
 import kvs.server.replication.ServingState;
 
@@ -104,7 +105,7 @@ public final class HoldWhileCatchingUp implements ServerInterceptor {
       }
     }
 
-    synchronized void refuse(io.grpc.StatusRuntimeException failure) {
+    synchronized void refuse(StatusRuntimeException failure) {
       if (ended || delegate != null) {
         return;
       }

@@ -4,8 +4,10 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import kvs.core.InputRules;
 import kvs.core.replication.Operation;
@@ -69,7 +71,7 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
   @Override
   public StreamObserver<ChaveValor> insereVarias(StreamObserver<Versao> replies) {
     CallMetadata.Call call = CallMetadata.current();
-    java.util.concurrent.atomic.AtomicLong items = new java.util.concurrent.atomic.AtomicLong();
+    AtomicLong items = new AtomicLong();
     return new OrderedReplies<>(
         replies, request -> whileCaughtUp(() -> put(request, call, itemId(call, items.getAndIncrement()))));
   }
@@ -85,7 +87,7 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
   @Override
   public StreamObserver<ChaveVersao> removeVarias(StreamObserver<Versao> replies) {
     CallMetadata.Call call = CallMetadata.current();
-    java.util.concurrent.atomic.AtomicLong items = new java.util.concurrent.atomic.AtomicLong();
+    AtomicLong items = new AtomicLong();
     return new OrderedReplies<>(
         replies, request -> whileCaughtUp(() -> remove(request, call, itemId(call, items.getAndIncrement()))));
   }
@@ -119,18 +121,18 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
                         Status.Code.UNAVAILABLE, "behind position " + target + " (at " + replica.position() + ")")));
   }
 
-  private static java.util.Optional<String> itemId(CallMetadata.Call call, long index) {
+  private static Optional<String> itemId(CallMetadata.Call call, long index) {
     return call.requestId().map(id -> id + "#" + index);
   }
 
-  private CompletableFuture<Versao> put(ChaveValor request, CallMetadata.Call call, java.util.Optional<String> id) {
+  private CompletableFuture<Versao> put(ChaveValor request, CallMetadata.Call call, Optional<String> id) {
     if (!InputRules.isValid(request.getChave()) || !InputRules.isValid(request.getValor())) {
       return CompletableFuture.completedFuture(WireResults.FAILED);
     }
     return replicate(new Operation.Put(request.getChave(), request.getValor(), id), call);
   }
 
-  private CompletableFuture<Versao> remove(ChaveVersao request, CallMetadata.Call call, java.util.Optional<String> id) {
+  private CompletableFuture<Versao> remove(ChaveVersao request, CallMetadata.Call call, Optional<String> id) {
     if (!InputRules.isValid(request.getChave())) {
       return CompletableFuture.completedFuture(WireResults.FAILED);
     }

@@ -1,6 +1,7 @@
 package kvs.server.grpc;
 
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import kvs.core.Entry;
@@ -42,9 +43,9 @@ final class WireResults {
   }
 
   /** The gRPC failure (status and trailers, so a reason detail survives) for errors the contract has no room for. */
-  static io.grpc.StatusRuntimeException failure(Throwable error) {
+  static StatusRuntimeException failure(Throwable error) {
     Throwable cause = unwrap(error);
-    if (cause instanceof io.grpc.StatusRuntimeException failure) {
+    if (cause instanceof StatusRuntimeException failure) {
       return failure;
     }
     if (cause instanceof ShutdownException) {

@@ -2,6 +2,7 @@ package kvs.server.replication;
 
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.IntSupplier;
 import kvs.core.replication.Heartbeat;
 import kvs.core.replication.MessageCodec;
 import kvs.server.state.Replica;
@@ -17,7 +18,7 @@ public final class Heartbeats {
   private static final Logger log = LoggerFactory.getLogger(Heartbeats.class);
 
   private final ReplicaIdentity identity;
-  private final java.util.function.IntSupplier port;
+  private final IntSupplier port;
   private final Replica replica;
   private final CatchUp catchUp;
   private final ReplicationTransport transport;
@@ -27,7 +28,7 @@ public final class Heartbeats {
 
   public Heartbeats(
       ReplicaIdentity identity,
-      java.util.function.IntSupplier port,
+      IntSupplier port,
       Replica replica,
       CatchUp catchUp,
       ReplicationTransport transport,

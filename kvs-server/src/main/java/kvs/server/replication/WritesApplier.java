@@ -1,10 +1,13 @@
 package kvs.server.replication;
 
+import java.io.UncheckedIOException;
 import java.util.Optional;
 import java.util.OptionalLong;
 import kvs.core.replication.ReplicationMessage;
 import kvs.core.replication.StateMachine;
 import kvs.server.state.Replica;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies write entries of the stream, as stream tasks: to the replica, then to the entry log,
@@ -12,7 +15,7 @@ import kvs.server.state.Replica;
  * when an origin's sequence skips numbers: messages were lost on the way to us.
  */
 public final class WritesApplier {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WritesApplier.class);
+  private static final Logger log = LoggerFactory.getLogger(WritesApplier.class);
   private final Replica replica;
   private final WritePublisher publisher;
   private final EntryLog entryLog;
@@ -40,7 +43,7 @@ public final class WritesApplier {
     }
     try {
       entryLog.append(message);
-    } catch (java.io.UncheckedIOException e) {
+    } catch (UncheckedIOException e) {
       // Applied but not durable: do not acknowledge it; its writer times out with -1.
       log.error("Entry {}#{} applied but not written to disk: {}", message.origin(), message.sequence(), e.getMessage());
       return gap;

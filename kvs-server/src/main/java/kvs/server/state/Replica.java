@@ -1,8 +1,12 @@
 package kvs.server.state;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import kvs.core.Entry;
@@ -31,10 +35,10 @@ public final class Replica {
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final RecentHistory history = new RecentHistory(POSITIONS_KEPT, KEYS_KEPT); // guarded by lock
   private StateMachine machine; // guarded by lock
-  private final java.util.PriorityQueue<Waiter> waiters =
-      new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(Waiter::position)); // guarded by itself
+  private final PriorityQueue<Waiter> waiters =
+      new PriorityQueue<>(Comparator.comparingLong(Waiter::position)); // guarded by itself
 
-  private record Waiter(long position, java.util.concurrent.CompletableFuture<Void> reached) {}
+  private record Waiter(long position, CompletableFuture<Void> reached) {}
 
   public Replica() {
     this(new StateMachine(new VersionedStore()));
@@ -144,11 +148,11 @@ public final class Replica {
   }
 
   /** Completes when this replica has applied {@code target} entries (at once if it has). */
-  public java.util.concurrent.CompletableFuture<Void> awaitPosition(long target) {
+  public CompletableFuture<Void> awaitPosition(long target) {
     if (position() >= target) {
-      return java.util.concurrent.CompletableFuture.completedFuture(null);
+      return CompletableFuture.completedFuture(null);
     }
-    Waiter waiter = new Waiter(target, new java.util.concurrent.CompletableFuture<>());
+    Waiter waiter = new Waiter(target, new CompletableFuture<>());
     synchronized (waiters) {
       waiters.add(waiter);
     }
@@ -167,7 +171,7 @@ public final class Replica {
 
   private void releaseWaiters() {
     long now = position();
-    List<Waiter> ready = new java.util.ArrayList<>();
+    List<Waiter> ready = new ArrayList<>();
     synchronized (waiters) {
       while (!waiters.isEmpty() && waiters.peek().position() <= now) {
         ready.add(waiters.poll());
