@@ -1,6 +1,22 @@
-# Helpers of the bench scripts (sourced): free ports, background processes, a three-server KVS
-# cluster on a broker, runs of ./client.sh bench. The script that sources it defines log, die,
-# WORK (a directory for logs) and PIDS (what to stop on exit), and sets BROKER to the broker's port.
+# Helpers of the bench scripts (sourced, from the repository root): a directory for logs (WORK),
+# messages (log, die), the background processes to stop on exit (PIDS), free ports, a three-server
+# KVS cluster on a broker, runs of ./client.sh bench. The script sets BROKER to the broker's port.
+
+SCRIPT=$(basename "$0")
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/kvs-${SCRIPT%.sh}.XXXXXX")
+readonly SCRIPT WORK
+PIDS=()
+
+log() { echo "$SCRIPT: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  log "logs and results in $WORK"
+}
+trap cleanup EXIT
 
 port_open() { timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 

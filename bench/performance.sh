@@ -14,20 +14,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 readonly DURATION=${DURATION:-10s}
 readonly WARMUP=${WARMUP:-30s} # JIT compilation, in the servers and in the load generator
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/kvs-perf.XXXXXX")
-readonly WORK
-PIDS=()
 
-log() { echo "performance.sh: $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  log "logs and results in $WORK"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 # --- what the run needs ---------------------------------------------------------------------------
 
@@ -44,9 +33,6 @@ install_packages() {
   "${sudo[@]}" apt-get update -q >/dev/null
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q "${missing[@]}" >/dev/null
 }
-
-# shellcheck source=bench/lib.sh
-source bench/lib.sh
 
 # live_heap_mb PID: live objects after a full GC (the class histogram's total), in MB
 live_heap_mb() {

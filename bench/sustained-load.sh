@@ -13,21 +13,6 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 readonly DURATION=${DURATION:-60s}
 readonly CLIENTS=${CLIENTS:-3}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/kvs-load.XXXXXX")
-readonly WORK
-PIDS=()
-
-log() { echo "sustained-load.sh: $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  log "logs and results in $WORK"
-}
-trap cleanup EXIT
-
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 
