@@ -56,7 +56,8 @@ final class BatchCall extends ClientCall.Listener<Versao> {
   private synchronized void send() {
     while (sent < n && call.isReady()) {
       long item = first + sent++;
-      call.sendMessage(ChaveValor.newBuilder().setChave(keys.apply(item)).setValor(values.apply(item)).build());
+      call.sendMessage(
+          ChaveValor.newBuilder().setChave(keys.apply(item)).setValor(values.apply(item)).build());
     }
     if (sent == n && !halfClosed) {
       halfClosed = true;
@@ -74,7 +75,13 @@ final class BatchCall extends ClientCall.Listener<Versao> {
     answered++;
     if (answer.getVersao() < 1) {
       if (rejected++ == 0) {
-        firstRejected = "InsereVarias item " + (answered - 1) + " (" + keys.apply(first + answered - 1) + ") answered " + answer.getVersao();
+        firstRejected =
+            "InsereVarias item "
+                + (answered - 1)
+                + " ("
+                + keys.apply(first + answered - 1)
+                + ") answered "
+                + answer.getVersao();
       }
     }
   }
@@ -90,7 +97,9 @@ final class BatchCall extends ClientCall.Listener<Versao> {
       positions.accept(position);
     }
     if (answered != n) {
-      done.complete(Outcome.failed("SHORT_STREAM", "InsereVarias answered " + answered + " of " + n + " items"));
+      done.complete(
+          Outcome.failed(
+              "SHORT_STREAM", "InsereVarias answered " + answered + " of " + n + " items"));
     } else {
       done.complete(Outcome.partly(n - rejected, rejected, "REJECTED", firstRejected));
     }

@@ -49,6 +49,7 @@ final class BatchSource implements RequestSource {
   public void issue(long seq, Completion done) {
     long first = seq * batch;
     int n = (int) Math.min(batch, itemLimit - first);
-    driver.putBatch((int) (seq % targets), itemBase + first, n, keys::key, values::text, positions, done);
+    driver.putBatch(
+        (int) (seq % targets), itemBase + first, n, keys::key, values::text, positions, done);
   }
 }

@@ -12,13 +12,13 @@ import kvs.cli.Durations;
 import kvs.cli.OneLineErrorHandler;
 import kvs.cli.UsageErrorHandler;
 import kvs.cli.VersionProvider;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /** {@code ./client.sh bench WORKLOAD ...}: the benchmark's command line. */
 @Command(
@@ -176,7 +176,8 @@ public final class BenchCommand implements Callable<Integer> {
       paramLabel = "DURATION",
       defaultValue = "0s",
       converter = Durations.NonNegative.class,
-      description = "Run the workload this long first and drop its results (default: none), e.g. 3s.")
+      description =
+          "Run the workload this long first and drop its results (default: none), e.g. 3s.")
   private Duration warmup;
 
   @Option(
@@ -221,12 +222,14 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--batch",
       paramLabel = "N",
       defaultValue = "1000",
-      description = "insere-varias, and loading keys: items per InsereVarias stream (default: ${DEFAULT-VALUE}).")
+      description =
+          "insere-varias, and loading keys: items per InsereVarias stream (default: ${DEFAULT-VALUE}).")
   private int batch;
 
   @Option(
       names = "--preload",
-      description = "consulta, mixed: load the --keys keys first (snapshot always does), then wait until every target has them.")
+      description =
+          "consulta, mixed: load the --keys keys first (snapshot always does), then wait until every target has them.")
   private boolean preload;
 
   @Option(
@@ -244,7 +247,9 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Deadline of each call (default: ${DEFAULT-VALUE}).")
   private Duration timeout;
 
-  @Option(names = "--json", description = "Print the report as one JSON line (fields: see the README).")
+  @Option(
+      names = "--json",
+      description = "Print the report as one JSON line (fields: see the README).")
   private boolean json;
 
   @Option(
@@ -256,7 +261,8 @@ public final class BenchCommand implements Callable<Integer> {
   public static CommandLine newCommandLine() {
     CommandLine commandLine = new CommandLine(new BenchCommand());
     commandLine.setParameterExceptionHandler(new UsageErrorHandler("kvs-bench", "./client.sh "));
-    commandLine.setExecutionExceptionHandler(new OneLineErrorHandler("kvs-bench", "./client.sh ", EXIT_USAGE, EXIT_ALL_FAILED));
+    commandLine.setExecutionExceptionHandler(
+        new OneLineErrorHandler("kvs-bench", "./client.sh ", EXIT_USAGE, EXIT_ALL_FAILED));
     return commandLine;
   }
 
@@ -300,7 +306,9 @@ public final class BenchCommand implements Callable<Integer> {
   private static Driver openDriver(BenchConfig config) {
     Channels channels = Channels.open(config.targets());
     RawCalls calls = new RawCalls(config.timeout());
-    return config.system() == SystemKind.ETCD ? new EtcdDriver(channels, calls) : new KvsDriver(channels, calls);
+    return config.system() == SystemKind.ETCD
+        ? new EtcdDriver(channels, calls)
+        : new KvsDriver(channels, calls);
   }
 
   private static void awaitQuietly(ScheduledExecutorService scheduler) {
@@ -319,7 +327,13 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (!workload.supports(system)) {
       throw usage(
-          "workload " + workload.label() + " cannot run on " + system.label() + " (it runs on " + workload.supportedSystems() + ")");
+          "workload "
+              + workload.label()
+              + " cannot run on "
+              + system.label()
+              + " (it runs on "
+              + workload.supportedSystems()
+              + ")");
     }
     List<Target> targets;
     try {
@@ -358,7 +372,13 @@ public final class BenchCommand implements Callable<Integer> {
     }
     long capacity = new NumberedText("bench-", keySize).capacity();
     if (keySpace > capacity) {
-      throw usage("--key-size " + keySize + " holds only " + capacity + " distinct keys, fewer than --keys " + keySpace);
+      throw usage(
+          "--key-size "
+              + keySize
+              + " holds only "
+              + capacity
+              + " distinct keys, fewer than --keys "
+              + keySpace);
     }
     if (readRatio < 0 || readRatio > 1) {
       throw usage("--read-ratio must be between 0 and 1");
@@ -378,7 +398,8 @@ public final class BenchCommand implements Callable<Integer> {
     if (preload && !workload.canPreload()) {
       throw usage("--preload is for consulta, mixed and snapshot");
     }
-    long runCount = duration != null ? LoadLoop.UNLIMITED : count != null ? count : workload.defaultCount();
+    long runCount =
+        duration != null ? LoadLoop.UNLIMITED : count != null ? count : workload.defaultCount();
     return new BenchConfig(
         workload,
         system,

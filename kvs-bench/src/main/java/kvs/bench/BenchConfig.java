@@ -10,7 +10,8 @@ import java.util.List;
  * @param system what is measured
  * @param targets the servers, in order (lag: write on the first, read on the second)
  * @param concurrency requests in flight (closed loop), or at most in flight (open loop)
- * @param count requests, items (insere-varias) or probes (lag); {@link LoadLoop#UNLIMITED} when timed
+ * @param count requests, items (insere-varias) or probes (lag); {@link LoadLoop#UNLIMITED} when
+ *     timed
  * @param duration how long the measured phase sends, or null when counted
  * @param warmup how long to run first without keeping the results (zero: none)
  * @param keys the key space: 0 for a distinct key per request, else the requests cycle over it

@@ -28,13 +28,15 @@ final class Benchmark {
 
   private final KeySpace keySpace;
   private final NumberedText values;
+
   /** Lag probes write keys of their own, new in every run. */
   private final NumberedText probeKeys;
 
   /** Where the next phase's requests start in the key space, so distinct keys stay distinct. */
   private long base;
 
-  Benchmark(BenchConfig config, Driver driver, ScheduledExecutorService scheduler, PrintWriter err) {
+  Benchmark(
+      BenchConfig config, Driver driver, ScheduledExecutorService scheduler, PrintWriter err) {
     this.config = config;
     this.driver = driver;
     this.scheduler = scheduler;
@@ -59,7 +61,9 @@ final class Benchmark {
         measured.main(),
         measured.lag(),
         measured.load(),
-        measured.snapshots() == null ? null : new long[] {measured.snapshots().fewest(), measured.snapshots().most()},
+        measured.snapshots() == null
+            ? null
+            : new long[] {measured.snapshots().fewest(), measured.snapshots().most()},
         loaded,
         loadSeconds);
   }
@@ -75,7 +79,11 @@ final class Benchmark {
       if (outcome.errors() > 0) {
         throw new BenchException(
             BenchCommand.EXIT_UNREACHABLE,
-            config.targets().get(i) + " does not answer as " + config.system().label() + ": " + outcome.errorMessage());
+            config.targets().get(i)
+                + " does not answer as "
+                + config.system().label()
+                + ": "
+                + outcome.errorMessage());
       }
     }
   }
@@ -90,18 +98,46 @@ final class Benchmark {
     LoadLoop loop;
     if (driver instanceof KvsDriver kvs) {
       RequestSource source =
-          new BatchSource(kvs, config.targets().size(), config.batch(), keys, loadKeys, values, 0, position::accumulate);
-      loop = new LoadLoop(source, BatchSource.streamsFor(keys, config.batch()), LoadLoop.UNLIMITED, 0, LOAD_STREAMS, stats, scheduler);
+          new BatchSource(
+              kvs,
+              config.targets().size(),
+              config.batch(),
+              keys,
+              loadKeys,
+              values,
+              0,
+              position::accumulate);
+      loop =
+          new LoadLoop(
+              source,
+              BatchSource.streamsFor(keys, config.batch()),
+              LoadLoop.UNLIMITED,
+              0,
+              LOAD_STREAMS,
+              stats,
+              scheduler);
     } else {
       RequestSource source = new PutSource(driver, config.targets().size(), loadKeys, values, 0);
-      loop = new LoadLoop(source, keys, LoadLoop.UNLIMITED, 0, Math.max(config.concurrency(), 16), stats, scheduler);
+      loop =
+          new LoadLoop(
+              source,
+              keys,
+              LoadLoop.UNLIMITED,
+              0,
+              Math.max(config.concurrency(), 16),
+              stats,
+              scheduler);
     }
     long nanos = await(loop.start());
     Measure measure = stats.measure(nanos);
     if (measure.errors() > 0) {
       throw new BenchException(
           BenchCommand.EXIT_UNREACHABLE,
-          String.format(Locale.ROOT, "loading the keys failed: %,d errors; first: %s", measure.errors(), measure.firstError()));
+          String.format(
+              Locale.ROOT,
+              "loading the keys failed: %,d errors; first: %s",
+              measure.errors(),
+              measure.firstError()));
     }
     if (driver instanceof KvsDriver kvs && position.get() >= 0) {
       awaitApplied(kvs, position.get());
@@ -133,7 +169,9 @@ final class Benchmark {
       if (!status.isOk()) {
         throw new BenchException(
             BenchCommand.EXIT_UNREACHABLE,
-            config.targets().get(i) + " did not apply the loaded keys: " + Outcome.describe(status));
+            config.targets().get(i)
+                + " did not apply the loaded keys: "
+                + Outcome.describe(status));
       }
     }
   }
@@ -172,7 +210,9 @@ final class Benchmark {
         advance = 1;
       }
       case INSERE_VARIAS -> {
-        source = new BatchSource(kvs(), targets, config.batch(), count, keySpace, values, phaseBase, p -> {});
+        source =
+            new BatchSource(
+                kvs(), targets, config.batch(), count, keySpace, values, phaseBase, p -> {});
         loopCount = BatchSource.streamsFor(count, config.batch());
         advance = config.batch();
       }
@@ -195,12 +235,22 @@ final class Benchmark {
 
     List<LoadLoop> loops = new ArrayList<>();
     List<Progress.Line> lines = new ArrayList<>();
-    loops.add(new LoadLoop(source, loopCount, durationNanos, rate, config.concurrency(), main, scheduler));
+    loops.add(
+        new LoadLoop(
+            source, loopCount, durationNanos, rate, config.concurrency(), main, scheduler));
     lines.add(new Progress.Line(config.workload() == Workload.LAG ? "probes" : "ops", main));
     if (load != null) {
       // The background writes: a key space apart from the probes', spread over every target.
       RequestSource writes = new PutSource(driver, targets, keySpace, values, phaseBase);
-      loops.add(new LoadLoop(writes, LoadLoop.UNLIMITED, LoadLoop.UNLIMITED, config.rate(), config.concurrency(), load, scheduler));
+      loops.add(
+          new LoadLoop(
+              writes,
+              LoadLoop.UNLIMITED,
+              LoadLoop.UNLIMITED,
+              config.rate(),
+              config.concurrency(),
+              load,
+              scheduler));
       lines.add(new Progress.Line("load", load));
     }
 

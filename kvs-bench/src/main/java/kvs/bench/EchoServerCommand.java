@@ -32,13 +32,17 @@ import picocli.CommandLine.Spec;
 final class EchoServerCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "PORT", description = "TCP port to listen on (0: any free one).")
+  @Parameters(
+      index = "0",
+      paramLabel = "PORT",
+      description = "TCP port to listen on (0: any free one).")
   private int port;
 
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
-    EchoServer server = new EchoServer(Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()));
+    EchoServer server =
+        new EchoServer(Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create()));
     try {
       server.start();
     } catch (IOException e) {
@@ -47,8 +51,12 @@ final class EchoServerCommand implements Callable<Integer> {
       err.flush();
       return 1;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(Duration.ofSeconds(2)), "echo-server-stop"));
-    out.println("kvs-bench: echo server listening on port " + server.port() + " (kvs.KVS: Consulta and Insere, no work)");
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> server.stop(Duration.ofSeconds(2)), "echo-server-stop"));
+    out.println(
+        "kvs-bench: echo server listening on port "
+            + server.port()
+            + " (kvs.KVS: Consulta and Insere, no work)");
     out.flush();
     server.awaitTermination();
     return 0;

@@ -51,7 +51,10 @@ final class EtcdDriver implements Driver {
   @Override
   public void get(int target, String key, Completion done) {
     RangeRequest request =
-        RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).setSerializable(true).build();
+        RangeRequest.newBuilder()
+            .setKey(ByteString.copyFromUtf8(key))
+            .setSerializable(true)
+            .build();
     calls.unary(
         channels.get(target),
         KVGrpc.getRangeMethod(),

@@ -18,10 +18,12 @@ import kvs.proto.Versao;
  */
 final class KvsDriver implements Driver {
   /** Response trailer: the replication position at which the server applied a write. */
-  static final Metadata.Key<String> POSITION = Metadata.Key.of("kvs-position", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> POSITION =
+      Metadata.Key.of("kvs-position", Metadata.ASCII_STRING_MARSHALLER);
 
   /** Request header: the read waits until the server has applied this position. */
-  static final Metadata.Key<String> MIN_POSITION = Metadata.Key.of("kvs-min-position", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> MIN_POSITION =
+      Metadata.Key.of("kvs-min-position", Metadata.ASCII_STRING_MARSHALLER);
 
   private final Channels channels;
   private final RawCalls calls;
@@ -43,7 +45,8 @@ final class KvsDriver implements Driver {
             done.complete(
                 answer.getVersao() >= 1
                     ? Outcome.ok(1)
-                    : Outcome.failed("REJECTED", "Insere(" + key + ") answered " + answer.getVersao()));
+                    : Outcome.failed(
+                        "REJECTED", "Insere(" + key + ") answered " + answer.getVersao()));
           }
 
           @Override
@@ -104,7 +107,8 @@ final class KvsDriver implements Driver {
       LongFunction<String> values,
       LongConsumer positions,
       Completion done) {
-    ClientCall<ChaveValor, Versao> call = channels.get(target).newCall(KVSGrpc.getInsereVariasMethod(), calls.options());
+    ClientCall<ChaveValor, Versao> call =
+        channels.get(target).newCall(KVSGrpc.getInsereVariasMethod(), calls.options());
     new BatchCall(call, first, n, keys, values, positions, done).start();
   }
 
@@ -121,7 +125,9 @@ final class KvsDriver implements Driver {
    * requesting them a {@link SnapshotCall#WINDOW window} at a time.
    */
   void snapshot(int target, SnapshotAnswer answer) {
-    new SnapshotCall(channels.get(target).newCall(KVSGrpc.getSnapshotMethod(), calls.options()), answer).start(0);
+    new SnapshotCall(
+            channels.get(target).newCall(KVSGrpc.getSnapshotMethod(), calls.options()), answer)
+        .start(0);
   }
 
   /** The {@code kvs-position} trailer, or -1 when the server sent none. */

@@ -23,10 +23,18 @@ final class LagProbeSource implements RequestSource {
   private final Stats lag;
 
   /**
-   * @param keys the probes' keys: a prefix of their own for each run, so every probe writes a new key
+   * @param keys the probes' keys: a prefix of their own for each run, so every probe writes a new
+   *     key
    * @param lag where each probe's lag goes
    */
-  LagProbeSource(KvsDriver driver, int writer, int reader, NumberedText keys, NumberedText values, long base, Stats lag) {
+  LagProbeSource(
+      KvsDriver driver,
+      int writer,
+      int reader,
+      NumberedText keys,
+      NumberedText values,
+      long base,
+      Stats lag) {
     this.driver = driver;
     this.writer = writer;
     this.reader = reader;
@@ -50,9 +58,11 @@ final class LagProbeSource implements RequestSource {
             long writtenAt = System.nanoTime();
             long position = KvsDriver.position(trailers);
             if (answer.getVersao() < 1) {
-              done.complete(Outcome.failed("REJECTED", "Insere(" + key + ") answered " + answer.getVersao()));
+              done.complete(
+                  Outcome.failed("REJECTED", "Insere(" + key + ") answered " + answer.getVersao()));
             } else if (position < 0) {
-              done.complete(Outcome.failed("NO_POSITION", "the writer's answer had no kvs-position trailer"));
+              done.complete(
+                  Outcome.failed("NO_POSITION", "the writer's answer had no kvs-position trailer"));
             } else {
               read(key, value, position, writtenAt, done);
             }
@@ -81,7 +91,15 @@ final class LagProbeSource implements RequestSource {
               done.complete(
                   Outcome.failed(
                       "WRONG_VALUE",
-                      "the reader answered '" + answer.getValor() + "' for " + key + " at position " + position + ", not '" + value + "'"));
+                      "the reader answered '"
+                          + answer.getValor()
+                          + "' for "
+                          + key
+                          + " at position "
+                          + position
+                          + ", not '"
+                          + value
+                          + "'"));
             }
           }
 

@@ -10,16 +10,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * Drives one stream of requests from callbacks, without a thread per request.
  *
  * <ul>
- *   <li>Closed loop ({@code rate == 0}): exactly {@code maxInFlight} requests in flight; each answer
- *       issues the next. Latency is measured from the moment a request is sent.
+ *   <li>Closed loop ({@code rate == 0}): exactly {@code maxInFlight} requests in flight; each
+ *       answer issues the next. Latency is measured from the moment a request is sent.
  *   <li>Open loop ({@code rate > 0}): request {@code i} is due at {@code start + i / rate} whatever
  *       the answers do, and its latency is measured from that intended time, so a server that
  *       stalls is charged for every request it delayed (no coordinated omission, as in wrk2). At
  *       most {@code maxInFlight} are in flight; due requests beyond that wait, and the wait counts.
  * </ul>
  *
- * <p>The loop ends after {@code count} requests or once {@code durationNanos} has passed (no request
- * is sent after that; those in flight are waited for), or on {@link #stop()}.
+ * <p>The loop ends after {@code count} requests or once {@code durationNanos} has passed (no
+ * request is sent after that; those in flight are waited for), or on {@link #stop()}.
  */
 final class LoadLoop {
   /** Unlimited count or duration. */
@@ -36,7 +36,10 @@ final class LoadLoop {
   private final AtomicLong issued = new AtomicLong();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final CompletableFuture<Long> drained = new CompletableFuture<>();
-  /** Set on the thread that is issuing: an answer that arrives inside issue() leaves the next to it. */
+
+  /**
+   * Set on the thread that is issuing: an answer that arrives inside issue() leaves the next to it.
+   */
   private final ThreadLocal<boolean[]> issuing = ThreadLocal.withInitial(() -> new boolean[1]);
 
   private volatile boolean exhausted;
@@ -51,7 +54,15 @@ final class LoadLoop {
       Stats stats,
       ScheduledExecutorService scheduler) {
     if (count < 0 || durationNanos <= 0 || rate < 0 || maxInFlight < 1) {
-      throw new IllegalArgumentException("count " + count + ", duration " + durationNanos + ", rate " + rate + ", in flight " + maxInFlight);
+      throw new IllegalArgumentException(
+          "count "
+              + count
+              + ", duration "
+              + durationNanos
+              + ", rate "
+              + rate
+              + ", in flight "
+              + maxInFlight);
     }
     this.source = source;
     this.count = count;

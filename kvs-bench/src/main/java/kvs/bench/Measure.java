@@ -39,7 +39,9 @@ record Measure(
 
   /** The latency at {@code percentile} (0 to 100) in ms, or null without any sample. */
   Double percentileMs(double percentile) {
-    return latencies.getTotalCount() == 0 ? null : latencies.getValueAtPercentile(percentile) / 1000.0;
+    return latencies.getTotalCount() == 0
+        ? null
+        : latencies.getValueAtPercentile(percentile) / 1000.0;
   }
 
   /** The highest latency in ms, or null without any sample. */

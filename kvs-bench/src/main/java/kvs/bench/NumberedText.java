@@ -3,7 +3,8 @@ package kvs.bench;
 /**
  * Keys and values of a fixed length made of a prefix and a zero-padded number, such as {@code
  * bench-0000000042} (16 characters). When the length leaves fewer than 4 digits after the prefix,
- * the prefix is dropped and the text is all digits; numbers beyond what the digits hold wrap around.
+ * the prefix is dropped and the text is all digits; numbers beyond what the digits hold wrap
+ * around.
  */
 final class NumberedText {
   private static final int MIN_DIGITS = 4;

@@ -3,8 +3,8 @@ package kvs.bench;
 import io.grpc.Status;
 
 /**
- * What one request came back with: items that succeeded, reads that found nothing, and errors
- * (a gRPC error status, a -1 answer, a wrong value) of one kind with the first message.
+ * What one request came back with: items that succeeded, reads that found nothing, and errors (a
+ * gRPC error status, a -1 answer, a wrong value) of one kind with the first message.
  *
  * @param items items that succeeded (1 for a unary call, the stream's for a stream)
  * @param notFound reads answered "not found"

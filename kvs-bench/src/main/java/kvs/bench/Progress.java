@@ -28,7 +28,8 @@ final class Progress implements AutoCloseable {
   private long seconds;
   private boolean closed;
 
-  private Progress(ScheduledExecutorService scheduler, PrintWriter err, String phase, List<Line> lines) {
+  private Progress(
+      ScheduledExecutorService scheduler, PrintWriter err, String phase, List<Line> lines) {
     this.err = err;
     this.phase = phase;
     this.lines = List.copyOf(lines);
@@ -36,7 +37,8 @@ final class Progress implements AutoCloseable {
     this.ticks = scheduler.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
   }
 
-  static Progress start(ScheduledExecutorService scheduler, PrintWriter err, String phase, List<Line> lines) {
+  static Progress start(
+      ScheduledExecutorService scheduler, PrintWriter err, String phase, List<Line> lines) {
     return new Progress(scheduler, err, phase, lines);
   }
 

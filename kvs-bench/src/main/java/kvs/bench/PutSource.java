@@ -8,7 +8,9 @@ final class PutSource implements RequestSource {
   private final NumberedText values;
   private final long base;
 
-  /** @param base the number of request 0 in the key space (later phases go on from the earlier) */
+  /**
+   * @param base the number of request 0 in the key space (later phases go on from the earlier)
+   */
   PutSource(Driver driver, int targets, KeySpace keys, NumberedText values, long base) {
     this.driver = driver;
     this.targets = targets;

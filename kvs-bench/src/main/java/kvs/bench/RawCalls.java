@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 final class RawCalls {
   private final long timeoutNanos;
 
-  /** @param timeout every call's deadline */
+  /**
+   * @param timeout every call's deadline
+   */
   RawCalls(Duration timeout) {
     this.timeoutNanos = timeout.toNanos();
   }
@@ -33,7 +35,12 @@ final class RawCalls {
   }
 
   /** Sends {@code request} with {@code headers} and hands the one answer to {@code answer}. */
-  <Q, A> void unary(Channel channel, MethodDescriptor<Q, A> method, Metadata headers, Q request, Answer<A> answer) {
+  <Q, A> void unary(
+      Channel channel,
+      MethodDescriptor<Q, A> method,
+      Metadata headers,
+      Q request,
+      Answer<A> answer) {
     ClientCall<Q, A> call = channel.newCall(method, options());
     try {
       call.start(new UnaryListener<>(answer), headers);

@@ -31,7 +31,8 @@ final class Report {
     Measure main = result.main();
     json.put("workload", config.workload().label());
     json.put("system", config.system().label());
-    json.put("targets", config.targets().stream().map(Target::toString).collect(Collectors.toList()));
+    json.put(
+        "targets", config.targets().stream().map(Target::toString).collect(Collectors.toList()));
     json.put("concurrency", config.concurrency());
     json.put("rate_per_s", mainRate() > 0 ? mainRate() : null);
     json.put("warmup_s", round(config.warmup().toNanos() / 1e9, 3));
@@ -56,7 +57,9 @@ final class Report {
       json.put("read_ratio", config.readRatio());
     }
     if (result.snapshotEntries() != null) {
-      json.put("entries_per_snapshot", result.snapshotEntries()[0] < 0 ? null : result.snapshotEntries()[0]);
+      json.put(
+          "entries_per_snapshot",
+          result.snapshotEntries()[0] < 0 ? null : result.snapshotEntries()[0]);
     }
     putLatencies(json, "", main);
     if (result.lag() != null) {
@@ -89,7 +92,9 @@ final class Report {
   }
 
   private static BigDecimal round(Double value, int decimals) {
-    return value == null ? null : BigDecimal.valueOf(value).setScale(decimals, RoundingMode.HALF_UP);
+    return value == null
+        ? null
+        : BigDecimal.valueOf(value).setScale(decimals, RoundingMode.HALF_UP);
   }
 
   // ---- People ----
@@ -101,24 +106,59 @@ final class Report {
     lines.add(headline());
     lines.add("  " + shape());
     if (result.loadedKeys() > 0) {
-      lines.add(String.format(Locale.ROOT, "  loaded     %,d keys first, in %.3f s", result.loadedKeys(), result.loadSeconds()));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "  loaded     %,d keys first, in %.3f s",
+              result.loadedKeys(),
+              result.loadSeconds()));
     }
     if (config.workload() == Workload.LAG) {
-      lines.add("  lag        " + latencies(result.lag()) + "   (an upper bound: includes one round trip to the reader)");
-      lines.add(String.format(Locale.ROOT, "  probes     %,d in %.3f s = %,.1f/s", main.ops(), main.seconds(), main.opsPerSecond()));
-      lines.add("  probe      " + latencies(main) + "   (write on A + read on B, from the intended send time)");
+      lines.add(
+          "  lag        "
+              + latencies(result.lag())
+              + "   (an upper bound: includes one round trip to the reader)");
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "  probes     %,d in %.3f s = %,.1f/s",
+              main.ops(),
+              main.seconds(),
+              main.opsPerSecond()));
+      lines.add(
+          "  probe      "
+              + latencies(main)
+              + "   (write on A + read on B, from the intended send time)");
       lines.add("  errors     " + errors(main));
       Measure load = result.load();
       if (load != null) {
-        lines.add(String.format(Locale.ROOT, "  load       %,d writes in %.3f s = %,.1f ops/s", load.ops(), load.seconds(), load.opsPerSecond()));
+        lines.add(
+            String.format(
+                Locale.ROOT,
+                "  load       %,d writes in %.3f s = %,.1f ops/s",
+                load.ops(),
+                load.seconds(),
+                load.opsPerSecond()));
         lines.add("  load lat.  " + latencies(load));
         lines.add("  load err.  " + errors(load));
       }
       return lines;
     }
-    lines.add(String.format(Locale.ROOT, "  ops        %,d in %.3f s = %,.1f ops/s", main.ops(), main.seconds(), main.opsPerSecond()));
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            "  ops        %,d in %.3f s = %,.1f ops/s",
+            main.ops(),
+            main.seconds(),
+            main.opsPerSecond()));
     if (config.workload() == Workload.INSERE_VARIAS) {
-      lines.add(String.format(Locale.ROOT, "  items      %,d = %,.1f items/s (streams of %,d)", main.items(), main.itemsPerSecond(), config.batch()));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "  items      %,d = %,.1f items/s (streams of %,d)",
+              main.items(),
+              main.itemsPerSecond(),
+              config.batch()));
     }
     if (config.workload() == Workload.SNAPSHOT) {
       long[] entries = result.snapshotEntries();
@@ -126,11 +166,22 @@ final class Report {
           entries[0] < 0
               ? "no snapshot completed"
               : entries[0] == entries[1]
-              ? String.format(Locale.ROOT, "%,d per snapshot", entries[0])
-              : String.format(Locale.ROOT, "%,d to %,d per snapshot", entries[0], entries[1]);
-      lines.add(String.format(Locale.ROOT, "  entries    %,d = %,.1f entries/s (%s)", main.items(), main.itemsPerSecond(), perStream));
+                  ? String.format(Locale.ROOT, "%,d per snapshot", entries[0])
+                  : String.format(Locale.ROOT, "%,d to %,d per snapshot", entries[0], entries[1]);
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "  entries    %,d = %,.1f entries/s (%s)",
+              main.items(),
+              main.itemsPerSecond(),
+              perStream));
       if (entries[1] > config.keys()) {
-        lines.add(String.format(Locale.ROOT, "             (the store holds %,d keys besides the %,d loaded)", entries[1] - config.keys(), config.keys()));
+        lines.add(
+            String.format(
+                Locale.ROOT,
+                "             (the store holds %,d keys besides the %,d loaded)",
+                entries[1] - config.keys(),
+                config.keys()));
       }
     }
     if (main.notFound() > 0) {
@@ -142,12 +193,16 @@ final class Report {
               config.loads() ? "" : " (--preload loads the keys first)"));
     }
     lines.add("  errors     " + errors(main));
-    lines.add("  latency    " + latencies(main) + (config.workload().streamsItems() ? "   (per stream)" : ""));
+    lines.add(
+        "  latency    "
+            + latencies(main)
+            + (config.workload().streamsItems() ? "   (per stream)" : ""));
     return lines;
   }
 
   private String headline() {
-    String targets = config.targets().stream().map(Target::toString).collect(Collectors.joining(", "));
+    String targets =
+        config.targets().stream().map(Target::toString).collect(Collectors.joining(", "));
     if (config.workload() == Workload.LAG) {
       return String.format(
           Locale.ROOT,
@@ -182,7 +237,12 @@ final class Report {
                   config.concurrency())
               : ", no background load (--rate adds one)");
     } else if (config.rate() > 0) {
-      text.append(String.format(Locale.ROOT, "open loop at %,.0f/s, at most %d in flight", config.rate(), config.concurrency()));
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "open loop at %,.0f/s, at most %d in flight",
+              config.rate(),
+              config.concurrency()));
     } else {
       text.append(String.format(Locale.ROOT, "%d in flight", config.concurrency()));
     }
@@ -192,9 +252,12 @@ final class Report {
     if (config.workload() != Workload.LAG && config.workload() != Workload.SNAPSHOT) {
       text.append(", ").append(keySpace());
     }
-    text.append(String.format(Locale.ROOT, ", keys %d and values %d chars", config.keySize(), config.valueSize()));
+    text.append(
+        String.format(
+            Locale.ROOT, ", keys %d and values %d chars", config.keySize(), config.valueSize()));
     if (!config.warmup().isZero()) {
-      text.append(String.format(Locale.ROOT, ", after %.1f s of warm-up", config.warmup().toNanos() / 1e9));
+      text.append(
+          String.format(Locale.ROOT, ", after %.1f s of warm-up", config.warmup().toNanos() / 1e9));
     }
     return text.toString();
   }
@@ -229,6 +292,7 @@ final class Report {
         measure.errorKinds().entrySet().stream()
             .map(e -> String.format(Locale.ROOT, "%s %,d", e.getKey(), e.getValue()))
             .collect(Collectors.joining(", "));
-    return String.format(Locale.ROOT, "%,d (%s); first: %s", measure.errors(), kinds, measure.firstError());
+    return String.format(
+        Locale.ROOT, "%,d (%s); first: %s", measure.errors(), kinds, measure.firstError());
   }
 }

@@ -10,4 +10,10 @@ package kvs.bench;
  * @param loadedKeys keys loaded before the run (0: none)
  * @param loadSeconds how long loading took
  */
-record RunResult(Measure main, Measure lag, Measure load, long[] snapshotEntries, long loadedKeys, double loadSeconds) {}
+record RunResult(
+    Measure main,
+    Measure lag,
+    Measure load,
+    long[] snapshotEntries,
+    long loadedKeys,
+    double loadSeconds) {}

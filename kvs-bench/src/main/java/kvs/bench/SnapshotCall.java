@@ -9,9 +9,9 @@ import kvs.proto.Versao;
 /**
  * One Snapshot stream: counts the tuples without keeping them, and asks for them the way a reader
  * under flow control does, a window at a time: {@link #WINDOW} when the call starts, then half a
- * window each time half a window was counted (the client library's readers do the same). One
- * {@code request(n)} per half window, not per tuple: asking one at a time costs a round of thread
- * hops per tuple and made a large snapshot several times slower.
+ * window each time half a window was counted (the client library's readers do the same). One {@code
+ * request(n)} per half window, not per tuple: asking one at a time costs a round of thread hops per
+ * tuple and made a large snapshot several times slower.
  */
 final class SnapshotCall extends ClientCall.Listener<Tupla> {
   /** Tuples requested beyond those counted. */

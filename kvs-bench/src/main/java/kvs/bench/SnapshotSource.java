@@ -15,7 +15,9 @@ final class SnapshotSource implements RequestSource {
   private final AtomicLong fewest = new AtomicLong(Long.MAX_VALUE);
   private final AtomicLong most = new AtomicLong(-1);
 
-  /** @param expected the keys loaded before the run */
+  /**
+   * @param expected the keys loaded before the run
+   */
   SnapshotSource(KvsDriver driver, int targets, long expected) {
     this.driver = driver;
     this.targets = targets;
@@ -34,7 +36,13 @@ final class SnapshotSource implements RequestSource {
             done.complete(
                 entries >= expected
                     ? Outcome.ok(entries)
-                    : Outcome.failed("MISSING_ENTRIES", "Snapshot(0) sent " + entries + " tuples; " + expected + " keys were loaded"));
+                    : Outcome.failed(
+                        "MISSING_ENTRIES",
+                        "Snapshot(0) sent "
+                            + entries
+                            + " tuples; "
+                            + expected
+                            + " keys were loaded"));
           }
 
           @Override

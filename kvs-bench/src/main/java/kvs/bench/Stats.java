@@ -21,7 +21,9 @@ final class Stats {
   private final LongAdder notFound = new LongAdder();
   private final ErrorTally errors = new ErrorTally();
 
-  /** Records one request's end; its latency only when it was answered (errors are counted apart). */
+  /**
+   * Records one request's end; its latency only when it was answered (errors are counted apart).
+   */
   void record(long latencyNanos, Outcome outcome) {
     if (outcome.answered()) {
       recordLatency(latencyNanos);

@@ -29,7 +29,12 @@ enum Workload {
   private final long defaultKeys;
   private final int defaultConcurrency;
 
-  Workload(String label, Set<SystemKind> systems, long defaultCount, long defaultKeys, int defaultConcurrency) {
+  Workload(
+      String label,
+      Set<SystemKind> systems,
+      long defaultCount,
+      long defaultKeys,
+      int defaultConcurrency) {
     this.label = label;
     this.systems = systems;
     this.defaultCount = defaultCount;

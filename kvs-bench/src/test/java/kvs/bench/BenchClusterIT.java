@@ -59,7 +59,8 @@ class BenchClusterIT {
 
   @Test
   void insereOnOneSharedKey() {
-    JsonNode json = runJson("insere", "-n", "500", "--keys", "1", "--key-size", "20", "--value-size", "100");
+    JsonNode json =
+        runJson("insere", "-n", "500", "--keys", "1", "--key-size", "20", "--value-size", "100");
     assertEquals(500, json.get("ops").asLong());
     assertEquals(1, json.get("keys").asLong());
     assertEquals(100, json.get("value_size").asInt());
@@ -68,15 +69,18 @@ class BenchClusterIT {
 
   @Test
   void consultaFindsEveryLoadedKey() {
-    JsonNode json = runJson("consulta", "--keys", "3000", "--preload", "-n", "4000", "--batch", "500");
+    JsonNode json =
+        runJson("consulta", "--keys", "3000", "--preload", "-n", "4000", "--batch", "500");
     assertEquals(4000, json.get("ops").asLong());
-    assertEquals(0, json.get("not_found").asLong(), "every key was loaded, on every server: " + json);
+    assertEquals(
+        0, json.get("not_found").asLong(), "every key was loaded, on every server: " + json);
     BenchRun.saneLatencies(json, "");
   }
 
   @Test
   void mixedReadsAndWrites() {
-    JsonNode json = runJson("mixed", "--keys", "1000", "--preload", "-n", "2000", "--read-ratio", "0.7");
+    JsonNode json =
+        runJson("mixed", "--keys", "1000", "--preload", "-n", "2000", "--read-ratio", "0.7");
     assertEquals(2000, json.get("ops").asLong());
     assertEquals(0.7, json.get("read_ratio").asDouble());
     assertEquals(0, json.get("not_found").asLong());
@@ -86,7 +90,8 @@ class BenchClusterIT {
   @Test
   void insereVariasLeavesEveryItemOnEveryServer() {
     // Keys of 17 characters: a key space no other test of this class writes.
-    JsonNode json = runJson("insere-varias", "-n", "5500", "--batch", "1000", "-c", "3", "--key-size", "17");
+    JsonNode json =
+        runJson("insere-varias", "-n", "5500", "--batch", "1000", "-c", "3", "--key-size", "17");
     assertEquals(5500, json.get("items").asLong());
     assertEquals(6, json.get("ops").asLong(), "5 streams of 1000 and one of 500");
     assertEquals(1000, json.get("batch").asInt());
@@ -99,7 +104,8 @@ class BenchClusterIT {
     for (int server = 0; server < cluster.size(); server++) {
       Map<String, String> snapshot = snapshot(cluster.port(server));
       for (int i = 0; i < 5500; i++) {
-        assertEquals(values.text(i), snapshot.get(keys.text(i)), "item " + i + " on server " + server);
+        assertEquals(
+            values.text(i), snapshot.get(keys.text(i)), "item " + i + " on server " + server);
       }
     }
   }
@@ -142,19 +148,35 @@ class BenchClusterIT {
   void theHumanReport() {
     BenchRun run = BenchRun.of(args("consulta", "--keys", "500", "--preload", "-n", "1000"));
     assertEquals(0, run.exitCode(), run.err());
-    assertTrue(run.out().startsWith("consulta on kvs, 3 targets (" + cluster.targets().replace(",", ", ") + ")"), run.out());
-    for (String text : new String[] {"16 in flight", "500 keys", "loaded     500 keys", "ops        1,000 in ", "errors     0", "latency    p50 "}) {
+    assertTrue(
+        run.out()
+            .startsWith(
+                "consulta on kvs, 3 targets (" + cluster.targets().replace(",", ", ") + ")"),
+        run.out());
+    for (String text :
+        new String[] {
+          "16 in flight",
+          "500 keys",
+          "loaded     500 keys",
+          "ops        1,000 in ",
+          "errors     0",
+          "latency    p50 "
+        }) {
       assertTrue(run.out().contains(text), "'" + text + "' in\n" + run.out());
     }
     assertEquals("", run.err(), "-q: nothing on stderr");
   }
 
   private static Map<String, String> snapshot(int port) {
-    ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create()).build();
+    ManagedChannel channel =
+        Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create())
+            .build();
     try {
       Map<String, String> entries = new HashMap<>();
       Iterator<Tupla> tuples =
-          KVSGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).snapshot(Versao.newBuilder().setVersao(0).build());
+          KVSGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(30, TimeUnit.SECONDS)
+              .snapshot(Versao.newBuilder().setVersao(0).build());
       tuples.forEachRemaining(t -> entries.put(t.getChave(), t.getValor()));
       return entries;
     } finally {

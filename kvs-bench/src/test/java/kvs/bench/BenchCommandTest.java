@@ -20,10 +20,25 @@ class BenchCommandTest {
     BenchRun run = BenchRun.of("--help");
     assertEquals(0, run.exitCode());
     for (Workload workload : Workload.values()) {
-      assertTrue(run.out().contains("  " + workload.label() + " "), workload.label() + " in\n" + run.out());
-      assertTrue(run.out().contains("./client.sh bench " + workload.label()), "an example of " + workload.label());
+      assertTrue(
+          run.out().contains("  " + workload.label() + " "),
+          workload.label() + " in\n" + run.out());
+      assertTrue(
+          run.out().contains("./client.sh bench " + workload.label()),
+          "an example of " + workload.label());
     }
-    for (String text : new String[] {"kvs", "etcd", "echo", "echo-server", "Exit codes:", "--json", "--rate", "--warmup", "kvs-min-position"}) {
+    for (String text :
+        new String[] {
+          "kvs",
+          "etcd",
+          "echo",
+          "echo-server",
+          "Exit codes:",
+          "--json",
+          "--rate",
+          "--warmup",
+          "kvs-min-position"
+        }) {
       assertTrue(run.out().contains(text), text + " in\n" + run.out());
     }
   }
@@ -68,7 +83,10 @@ class BenchCommandTest {
     BenchRun run = BenchRun.of("insere", "-p", Integer.toString(port), "-n", "10");
     assertEquals(BenchCommand.EXIT_UNREACHABLE, run.exitCode(), run.err());
     assertEquals(1, run.err().lines().count(), run.err());
-    assertTrue(run.errorLine().startsWith("kvs-bench: 127.0.0.1:" + port + " does not answer as kvs: UNAVAILABLE"), run.err());
+    assertTrue(
+        run.errorLine()
+            .startsWith("kvs-bench: 127.0.0.1:" + port + " does not answer as kvs: UNAVAILABLE"),
+        run.err());
     assertEquals("", run.out());
   }
 }

@@ -19,9 +19,26 @@ record BenchRun(int exitCode, String out, String err) {
   /** The fields every JSON line has. */
   static final List<String> COMMON_FIELDS =
       List.of(
-          "workload", "system", "targets", "concurrency", "rate_per_s", "warmup_s", "keys", "key_size", "value_size",
-          "ops", "errors", "error_kinds", "first_error", "not_found", "duration_s", "ops_per_s", "p50_ms", "p90_ms",
-          "p99_ms", "max_ms");
+          "workload",
+          "system",
+          "targets",
+          "concurrency",
+          "rate_per_s",
+          "warmup_s",
+          "keys",
+          "key_size",
+          "value_size",
+          "ops",
+          "errors",
+          "error_kinds",
+          "first_error",
+          "not_found",
+          "duration_s",
+          "ops_per_s",
+          "p50_ms",
+          "p90_ms",
+          "p99_ms",
+          "max_ms");
 
   static BenchRun of(String... args) {
     StringWriter out = new StringWriter();
@@ -56,7 +73,8 @@ record BenchRun(int exitCode, String out, String err) {
     double p99 = json.get(prefix + "p99_ms").asDouble();
     double max = json.get(prefix + "max_ms").asDouble();
     assertTrue(p50 > 0, prefix + "p50 > 0 in " + json);
-    assertTrue(p50 <= p90 && p90 <= p99 && p99 <= max, prefix + "p50 <= p90 <= p99 <= max in " + json);
+    assertTrue(
+        p50 <= p90 && p90 <= p99 && p99 <= max, prefix + "p50 <= p90 <= p99 <= max in " + json);
     assertTrue(max < 60_000, prefix + "max below 60 s in " + json);
     return p50;
   }

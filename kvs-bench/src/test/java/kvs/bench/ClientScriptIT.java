@@ -42,7 +42,9 @@ class ClientScriptIT {
 
   @Test
   void theScriptRunsTheBenchmarkJar() throws Exception {
-    assertTrue(Files.isRegularFile(ROOT.resolve("kvs-bench/target/kvs-bench.jar")), "the jar is built before the ITs");
+    assertTrue(
+        Files.isRegularFile(ROOT.resolve("kvs-bench/target/kvs-bench.jar")),
+        "the jar is built before the ITs");
     Result help = run("--help");
     assertEquals(0, help.exitCode(), help.out());
     assertTrue(help.out().startsWith("Usage: ./client.sh bench WORKLOAD"), help.out());
@@ -56,12 +58,14 @@ class ClientScriptIT {
   void anEchoServerStartedByTheScriptIsMeasured() throws Exception {
     Process echo = start("echo-server", "0");
     try {
-      BufferedReader lines = new BufferedReader(new InputStreamReader(echo.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader lines =
+          new BufferedReader(new InputStreamReader(echo.getInputStream(), StandardCharsets.UTF_8));
       String line = lines.readLine();
       Matcher port = LISTENING.matcher(String.valueOf(line));
       assertTrue(port.find(), "the echo server says its port: " + line);
 
-      Result result = run("insere", "-s", "echo", "-p", port.group(1), "-n", "2000", "--json", "-q");
+      Result result =
+          run("insere", "-s", "echo", "-p", port.group(1), "-n", "2000", "--json", "-q");
       assertEquals(0, result.exitCode(), result.out());
       JsonNode json = new ObjectMapper().readTree(result.out());
       assertEquals(2000, json.get("ops").asLong());

@@ -43,7 +43,8 @@ class LoadLoopTest {
       answers.execute(
           () -> {
             inFlight.decrementAndGet();
-            done.complete(seq % 10 == 9 ? Outcome.failed("TEST", "every tenth fails") : Outcome.ok(1));
+            done.complete(
+                seq % 10 == 9 ? Outcome.failed("TEST", "every tenth fails") : Outcome.ok(1));
           });
     }
   }
@@ -95,7 +96,15 @@ class LoadLoopTest {
   void anOpenLoopSendsAtItsRateAndStopsAtTheDuration() throws Exception {
     Tracking source = new Tracking(answers);
     Stats stats = new Stats();
-    LoadLoop loop = new LoadLoop(source, LoadLoop.UNLIMITED, Duration.ofMillis(500).toNanos(), 2_000, 16, stats, scheduler);
+    LoadLoop loop =
+        new LoadLoop(
+            source,
+            LoadLoop.UNLIMITED,
+            Duration.ofMillis(500).toNanos(),
+            2_000,
+            16,
+            stats,
+            scheduler);
     long nanos = loop.start().get(20, TimeUnit.SECONDS);
     // 2,000/s for 0.5 s: request i is due at i/2000 s, so 1,000 of them (0 to 999).
     assertEquals(1_000, source.issued.get());
@@ -108,12 +117,16 @@ class LoadLoopTest {
     // latency, counted from when each was due, grows far beyond the 5 ms a request takes.
     ScheduledExecutorService slow = Executors.newSingleThreadScheduledExecutor();
     try {
-      RequestSource fiveMs = (seq, done) -> slow.schedule(() -> done.complete(Outcome.ok(1)), 5, TimeUnit.MILLISECONDS);
+      RequestSource fiveMs =
+          (seq, done) ->
+              slow.schedule(() -> done.complete(Outcome.ok(1)), 5, TimeUnit.MILLISECONDS);
       Stats stats = new Stats();
       LoadLoop loop = new LoadLoop(fiveMs, 100, LoadLoop.UNLIMITED, 1_000, 1, stats, scheduler);
       Measure measure = stats.measure(loop.start().get(20, TimeUnit.SECONDS));
       assertEquals(100, measure.ops());
-      assertTrue(measure.maxMs() > 300, "the last request waited for the 99 before it: " + measure.maxMs() + " ms");
+      assertTrue(
+          measure.maxMs() > 300,
+          "the last request waited for the 99 before it: " + measure.maxMs() + " ms");
     } finally {
       slow.shutdownNow();
     }
@@ -123,7 +136,8 @@ class LoadLoopTest {
   void stopEndsAnUnlimitedLoopOnceItsRequestsAreBack() throws Exception {
     Tracking source = new Tracking(answers);
     Stats stats = new Stats();
-    LoadLoop loop = new LoadLoop(source, LoadLoop.UNLIMITED, LoadLoop.UNLIMITED, 0, 4, stats, scheduler);
+    LoadLoop loop =
+        new LoadLoop(source, LoadLoop.UNLIMITED, LoadLoop.UNLIMITED, 0, 4, stats, scheduler);
     var end = loop.start();
     scheduler.schedule(loop::stop, 100, TimeUnit.MILLISECONDS);
     end.get(20, TimeUnit.SECONDS);

@@ -34,10 +34,14 @@ class OtherSystemsTest {
 
   @Test
   void theEchoServerAnswersAndIsMeasuredLikeKvs() throws IOException {
-    try (EchoServer echo = new EchoServer(Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())).start()) {
+    try (EchoServer echo =
+        new EchoServer(Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()))
+            .start()) {
       String port = Integer.toString(echo.port());
       for (String workload : new String[] {"insere", "consulta", "mixed"}) {
-        JsonNode json = BenchRun.of(workload, "-s", "echo", "-p", port, "-n", "3000", "-c", "8", "--json", "-q").json();
+        JsonNode json =
+            BenchRun.of(workload, "-s", "echo", "-p", port, "-n", "3000", "-c", "8", "--json", "-q")
+                .json();
         assertEquals("echo", json.get("system").asText());
         assertEquals(workload, json.get("workload").asText());
         assertEquals(3000, json.get("ops").asLong(), json.toString());
@@ -64,7 +68,11 @@ class OtherSystemsTest {
             answer.onCompleted();
           }
         };
-    Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(rejecting).build().start();
+    Server server =
+        Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+            .addService(rejecting)
+            .build()
+            .start();
     try {
       String port = Integer.toString(server.getPort());
       BenchRun json = BenchRun.of("insere", "-p", port, "-n", "50", "--json", "-q");
@@ -73,16 +81,27 @@ class OtherSystemsTest {
       assertEquals(0, report.get("ops").asLong());
       assertEquals(50, report.get("errors").asLong());
       assertEquals(50, report.get("error_kinds").get("REJECTED").asLong());
-      assertTrue(report.get("first_error").asText().matches("Insere\\(bench-00000000\\d\\d\\) answered -1"), report.toString());
+      assertTrue(
+          report
+              .get("first_error")
+              .asText()
+              .matches("Insere\\(bench-00000000\\d\\d\\) answered -1"),
+          report.toString());
       assertTrue(report.get("p50_ms").isNull(), "no latency without an answer");
 
       BenchRun human = BenchRun.of("insere", "-p", port, "-n", "50", "-q");
       assertEquals(BenchCommand.EXIT_ALL_FAILED, human.exitCode());
-      assertTrue(human.out().contains("errors     50 (REJECTED 50); first: Insere(bench-00000000"), human.out());
+      assertTrue(
+          human.out().contains("errors     50 (REJECTED 50); first: Insere(bench-00000000"),
+          human.out());
 
       BenchRun reads = BenchRun.of("consulta", "-p", port, "-n", "50", "-q");
       assertEquals(0, reads.exitCode(), "not found is an answer, not an error");
-      assertTrue(reads.out().contains("not found  50 reads found no value (--preload loads the keys first)"), reads.out());
+      assertTrue(
+          reads
+              .out()
+              .contains("not found  50 reads found no value (--preload loads the keys first)"),
+          reads.out());
     } finally {
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -99,7 +118,10 @@ class OtherSystemsTest {
     public void put(PutRequest request, StreamObserver<PutResponse> answer) {
       puts.incrementAndGet();
       store.put(request.getKey().toStringUtf8(), request.getValue().toStringUtf8());
-      answer.onNext(PutResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setRevision(puts.get())).build());
+      answer.onNext(
+          PutResponse.newBuilder()
+              .setHeader(ResponseHeader.newBuilder().setRevision(puts.get()))
+              .build());
       answer.onCompleted();
     }
 
@@ -112,7 +134,10 @@ class OtherSystemsTest {
       RangeResponse.Builder response = RangeResponse.newBuilder();
       String value = store.get(request.getKey().toStringUtf8());
       if (value != null) {
-        response.addKvs(KeyValue.newBuilder().setKey(request.getKey()).setValue(com.google.protobuf.ByteString.copyFromUtf8(value)));
+        response.addKvs(
+            KeyValue.newBuilder()
+                .setKey(request.getKey())
+                .setValue(com.google.protobuf.ByteString.copyFromUtf8(value)));
         response.setCount(1);
       }
       answer.onNext(response.build());
@@ -123,30 +148,65 @@ class OtherSystemsTest {
   @Test
   void etcdGetsPutsAndSerializableRanges() throws Exception {
     FakeEtcd etcd = new FakeEtcd();
-    Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(etcd).build().start();
+    Server server =
+        Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+            .addService(etcd)
+            .build()
+            .start();
     try {
       String port = Integer.toString(server.getPort());
 
-      JsonNode insere = BenchRun.of("insere", "-s", "etcd", "-p", port, "-n", "500", "--json", "-q").json();
+      JsonNode insere =
+          BenchRun.of("insere", "-s", "etcd", "-p", port, "-n", "500", "--json", "-q").json();
       assertEquals(500, insere.get("ops").asLong());
       assertEquals(500, etcd.puts.get(), "one Put per request");
       assertEquals(1, etcd.ranges.get(), "one Range to check the target answers");
       BenchRun.saneLatencies(insere, "");
 
       JsonNode consulta =
-          BenchRun.of("consulta", "-s", "etcd", "-p", port, "--keys", "100", "--preload", "-n", "300", "--json", "-q").json();
+          BenchRun.of(
+                  "consulta",
+                  "-s",
+                  "etcd",
+                  "-p",
+                  port,
+                  "--keys",
+                  "100",
+                  "--preload",
+                  "-n",
+                  "300",
+                  "--json",
+                  "-q")
+              .json();
       assertEquals(300, consulta.get("ops").asLong());
-      assertEquals(0, consulta.get("not_found").asLong(), "the 100 keys were loaded first: " + consulta);
+      assertEquals(
+          0, consulta.get("not_found").asLong(), "the 100 keys were loaded first: " + consulta);
       assertEquals(600, etcd.puts.get(), "100 more Puts to load the keys");
       assertEquals(1 + 1 + 300, etcd.ranges.get());
 
       JsonNode mixed =
-          BenchRun.of("mixed", "-s", "etcd", "-p", port, "--keys", "100", "--read-ratio", "0.5", "-n", "1000", "--json", "-q").json();
+          BenchRun.of(
+                  "mixed",
+                  "-s",
+                  "etcd",
+                  "-p",
+                  port,
+                  "--keys",
+                  "100",
+                  "--read-ratio",
+                  "0.5",
+                  "-n",
+                  "1000",
+                  "--json",
+                  "-q")
+              .json();
       assertEquals(1000, mixed.get("ops").asLong());
       int mixedPuts = etcd.puts.get() - 600;
       int mixedRanges = etcd.ranges.get() - 302 - 1;
       assertEquals(1000, mixedPuts + mixedRanges);
-      assertTrue(mixedPuts > 350 && mixedRanges > 350, "about half and half: " + mixedPuts + " puts, " + mixedRanges + " ranges");
+      assertTrue(
+          mixedPuts > 350 && mixedRanges > 350,
+          "about half and half: " + mixedPuts + " puts, " + mixedRanges + " ranges");
 
       assertEquals(0, etcd.linearizableRanges.get(), "every Range is serializable");
       assertEquals("etcdserverpb.KV/Put", KVGrpc.getPutMethod().getFullMethodName());

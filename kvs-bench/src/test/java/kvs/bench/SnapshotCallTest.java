@@ -41,10 +41,12 @@ class SnapshotCallTest {
 
     int tuples = 2_000;
     for (int i = 0; i < tuples; i++) {
-      snapshot.onMessage(Tupla.newBuilder().setChave("bench-" + i).setValor("value").setVersao(1).build());
+      snapshot.onMessage(
+          Tupla.newBuilder().setChave("bench-" + i).setValor("value").setVersao(1).build());
       long requested = call.requests.stream().mapToLong(Integer::longValue).sum();
       long ahead = requested - (i + 1);
-      assertTrue(ahead > 0 && ahead <= WINDOW, "requested " + requested + " after " + (i + 1) + " tuples");
+      assertTrue(
+          ahead > 0 && ahead <= WINDOW, "requested " + requested + " after " + (i + 1) + " tuples");
     }
     snapshot.onClose(Status.OK, new Metadata());
 

@@ -16,7 +16,10 @@ class SnapshotIT {
 
   @Test
   void everySnapshotReturnsEveryLoadedKey() {
-    JsonNode json = BenchRun.of("snapshot", "-t", cluster.targets(), "--keys", "5000", "-n", "4", "--json", "-q").json();
+    JsonNode json =
+        BenchRun.of(
+                "snapshot", "-t", cluster.targets(), "--keys", "5000", "-n", "4", "--json", "-q")
+            .json();
     assertEquals(4, json.get("ops").asLong(), "snapshots");
     assertEquals(0, json.get("errors").asLong(), json.toString());
     assertEquals(5000, json.get("entries_per_snapshot").asLong());

@@ -41,7 +41,8 @@ public final class Durations {
     try {
       return Duration.parse(value.toUpperCase(Locale.ROOT));
     } catch (DateTimeParseException e) {
-      throw new TypeConversionException("'" + text + "' is not a duration; use for example 500ms, 1.5s, 2m or PT10S");
+      throw new TypeConversionException(
+          "'" + text + "' is not a duration; use for example 500ms, 1.5s, 2m or PT10S");
     }
   }
 

@@ -33,9 +33,13 @@ public final class OneLineErrorHandler implements IExecutionExceptionHandler {
     PrintWriter err = cmd.getErr();
     boolean usage = ex instanceof IllegalArgumentException;
     String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-    err.println(cmd.getColorScheme().errorText(program + ": " + (usage ? message : "unexpected error: " + message)));
+    err.println(
+        cmd.getColorScheme()
+            .errorText(program + ": " + (usage ? message : "unexpected error: " + message)));
     if (usage) {
-      err.printf("Try '%s%s --help' for more information.%n", helpPrefix, cmd.getCommandSpec().qualifiedName());
+      err.printf(
+          "Try '%s%s --help' for more information.%n",
+          helpPrefix, cmd.getCommandSpec().qualifiedName());
     }
     err.flush();
     return usage ? usageExit : errorExit;

@@ -7,9 +7,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * Answers a usage error with one line ({@code PROGRAM: what was wrong}), picocli's suggestions
- * for a mistyped option, the synopsis and where to read more: no stack trace, no full help. Exits
- * with the command's exit code for invalid input.
+ * Answers a usage error with one line ({@code PROGRAM: what was wrong}), picocli's suggestions for
+ * a mistyped option, the synopsis and where to read more: no stack trace, no full help. Exits with
+ * the command's exit code for invalid input.
  */
 public final class UsageErrorHandler implements IParameterExceptionHandler {
   private final String program;
@@ -33,7 +33,9 @@ public final class UsageErrorHandler implements IParameterExceptionHandler {
     err.println(cmd.getColorScheme().errorText(program + ": " + ex.getMessage()));
     UnmatchedArgumentException.printSuggestions(ex, err);
     err.print(cmd.getHelp().fullSynopsis());
-    err.printf("Try '%s%s --help' for more information.%n", helpPrefix, cmd.getCommandSpec().qualifiedName());
+    err.printf(
+        "Try '%s%s --help' for more information.%n",
+        helpPrefix, cmd.getCommandSpec().qualifiedName());
     err.flush();
     return cmd.getCommandSpec().exitCodeOnInvalidInput();
   }

@@ -33,7 +33,8 @@ class DurationsTest {
   @ParameterizedTest
   @ValueSource(strings = {"", "soon", "5 s", "-1s", "1.s", "s", "5d", "P1D2"})
   void whatIsNotADurationSaysHowToWriteOne(String text) {
-    TypeConversionException e = assertThrows(TypeConversionException.class, () -> Durations.parse(text));
+    TypeConversionException e =
+        assertThrows(TypeConversionException.class, () -> Durations.parse(text));
     assertTrue(e.getMessage().contains("use for example 500ms, 1.5s, 2m or PT10S"), e.getMessage());
   }
 

@@ -14,7 +14,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 class ErrorHandlersTest {
-  @Command(name = "tool.sh", mixinStandardHelpOptions = true, versionProvider = ErrorHandlersTest.ToolVersion.class)
+  @Command(
+      name = "tool.sh",
+      mixinStandardHelpOptions = true,
+      versionProvider = ErrorHandlersTest.ToolVersion.class)
   static final class Tool implements Callable<Integer> {
     @Option(names = "--wait", converter = Durations.Positive.class)
     Duration wait = Duration.ofSeconds(1);
@@ -60,8 +63,13 @@ class ErrorHandlersTest {
     Run run = run("--wait", "soon");
 
     assertEquals(2, run.exitCode());
-    assertTrue(run.err().get(0).startsWith("tool: Invalid value for option '--wait': 'soon' is not a duration"), run.err().get(0));
-    assertEquals("Try './tool.sh --help' for more information.", run.err().get(run.err().size() - 1));
+    assertTrue(
+        run.err()
+            .get(0)
+            .startsWith("tool: Invalid value for option '--wait': 'soon' is not a duration"),
+        run.err().get(0));
+    assertEquals(
+        "Try './tool.sh --help' for more information.", run.err().get(run.err().size() - 1));
     assertTrue(run.err().stream().noneMatch(l -> l.contains("Exception")), run.err().toString());
   }
 
@@ -79,7 +87,9 @@ class ErrorHandlersTest {
     Run broken = run("--fail", "broken");
 
     assertEquals(2, refused.exitCode());
-    assertEquals(List.of("tool: host is blank", "Try './tool.sh --help' for more information."), refused.err());
+    assertEquals(
+        List.of("tool: host is blank", "Try './tool.sh --help' for more information."),
+        refused.err());
     assertEquals(4, broken.exitCode());
     assertEquals(List.of("tool: unexpected error: no channel"), broken.err());
   }
@@ -90,6 +100,7 @@ class ErrorHandlersTest {
 
     assertEquals(0, run.exitCode());
     assertEquals(List.of("tool " + VersionProvider.version()), run.out());
-    assertTrue(VersionProvider.version().matches("\\d+\\.\\d+\\.\\d+.*"), VersionProvider.version());
+    assertTrue(
+        VersionProvider.version().matches("\\d+\\.\\d+\\.\\d+.*"), VersionProvider.version());
   }
 }

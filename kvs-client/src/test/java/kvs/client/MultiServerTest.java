@@ -101,9 +101,7 @@ class MultiServerTest {
   void aServerThatIsCatchingUpIsSkipped() throws InterruptedException {
     FakeKvsService healthy = new FakeKvsService();
     try (TcpKvs catchingUp =
-            TcpKvs.start(
-                ServerInterceptors.intercept(
-                    FailingKvsService.catchingUp()));
+            TcpKvs.start(ServerInterceptors.intercept(FailingKvsService.catchingUp()));
         TcpKvs good = TcpKvs.start(healthy.definition());
         KvsClient kvs = KvsClient.builder().targets(targets(catchingUp, good)).build()) {
       for (int i = 0; i < 20; i++) {

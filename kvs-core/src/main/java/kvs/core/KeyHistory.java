@@ -4,12 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.TreeMap;
 
 /**
- * The live versions of one key, plus the highest version it ever had. The highest version
- * outlives removals so that a removed version number is never handed out again.
+ * The live versions of one key, plus the highest version it ever had. The highest version outlives
+ * removals so that a removed version number is never handed out again.
  *
- * <p>Sized for millions of keys: most keys have one live version, so that version and its value
- * sit in this object's own fields, and a {@link VersionList} exists only while a key has two or
- * more. Values are kept packed (see {@link #pack}).
+ * <p>Sized for millions of keys: most keys have one live version, so that version and its value sit
+ * in this object's own fields, and a {@link VersionList} exists only while a key has two or more.
+ * Values are kept packed (see {@link #pack}).
  */
 final class KeyHistory {
   private int highestVersion;
@@ -124,9 +124,9 @@ final class KeyHistory {
   }
 
   /**
-   * A value as stored: its chars as bytes when every char fits in one (ASCII and Latin-1 text,
-   * the common case), which saves the String object (24 bytes); otherwise the String itself.
-   * Both give back exactly the value they were made from, whatever it holds.
+   * A value as stored: its chars as bytes when every char fits in one (ASCII and Latin-1 text, the
+   * common case), which saves the String object (24 bytes); otherwise the String itself. Both give
+   * back exactly the value they were made from, whatever it holds.
    */
   private static Object pack(String value) {
     for (int i = 0; i < value.length(); i++) {
@@ -138,7 +138,9 @@ final class KeyHistory {
   }
 
   private static String unpack(Object packed) {
-    return packed instanceof byte[] bytes ? new String(bytes, StandardCharsets.ISO_8859_1) : (String) packed;
+    return packed instanceof byte[] bytes
+        ? new String(bytes, StandardCharsets.ISO_8859_1)
+        : (String) packed;
   }
 
   /** Receives one live version. */

@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * A {@link VersionedStore#snapshot} read page by page, in key order, that answers the state as of
- * the moment it was opened even while the store goes on changing between pages. Opened with
- * {@link VersionedStore#openCursor}; must be closed.
+ * the moment it was opened even while the store goes on changing between pages. Opened with {@link
+ * VersionedStore#openCursor}; must be closed.
  *
  * <p>Copy-on-write per key, only while open: before the store changes a key this cursor has not
  * reached yet, it hands the cursor that key's answer as of now (an entry, or none) unless the
@@ -18,8 +18,8 @@ import java.util.Optional;
  * after opening is saved as "none" that way. So the memory a cursor takes is proportional to the
  * keys changed while it is open, not to the store.
  *
- * <p>Threading is the store's: {@link #next} is a read (it changes only this cursor), closing
- * is a change.
+ * <p>Threading is the store's: {@link #next} is a read (it changes only this cursor), closing is a
+ * change.
  */
 public final class SnapshotCursor implements AutoCloseable {
   private final VersionedStore store;
@@ -37,9 +37,9 @@ public final class SnapshotCursor implements AutoCloseable {
   }
 
   /**
-   * The next entries in key order: at most {@code max}, from looking at at most {@code max} keys
-   * (a page may be empty, or short, when keys have no version {@code <= version}). An empty page
-   * with {@link #isDone} true is the end.
+   * The next entries in key order: at most {@code max}, from looking at at most {@code max} keys (a
+   * page may be empty, or short, when keys have no version {@code <= version}). An empty page with
+   * {@link #isDone} true is the end.
    */
   public List<Entry> next(int max) {
     if (max < 1) {
@@ -49,7 +49,8 @@ public final class SnapshotCursor implements AutoCloseable {
     if (done) {
       return page;
     }
-    NavigableMap<String, KeyHistory> ahead = lastKey == null ? histories : histories.tailMap(lastKey, false);
+    NavigableMap<String, KeyHistory> ahead =
+        lastKey == null ? histories : histories.tailMap(lastKey, false);
     int looked = 0;
     for (Map.Entry<String, KeyHistory> key : ahead.entrySet()) {
       if (looked == max) {
@@ -75,8 +76,8 @@ public final class SnapshotCursor implements AutoCloseable {
   }
 
   /**
-   * Stops this cursor: the store no longer saves answers for it, and {@link #next} answers no
-   * more. Closing twice is harmless.
+   * Stops this cursor: the store no longer saves answers for it, and {@link #next} answers no more.
+   * Closing twice is harmless.
    */
   @Override
   public void close() {

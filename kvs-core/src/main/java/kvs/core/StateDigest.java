@@ -1,9 +1,9 @@
 package kvs.core;
 
 /**
- * A 64-bit digest of a store's content that is updated in O(1) per change: the sum, modulo 2^64,
- * of a hash of every live version and of every key's highest version. Two stores with the same
- * content have the same digest whatever order the content arrived in.
+ * A 64-bit digest of a store's content that is updated in O(1) per change: the sum, modulo 2^64, of
+ * a hash of every live version and of every key's highest version. Two stores with the same content
+ * have the same digest whatever order the content arrived in.
  */
 final class StateDigest {
   private StateDigest() {}

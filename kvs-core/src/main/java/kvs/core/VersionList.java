@@ -3,10 +3,10 @@ package kvs.core;
 import java.util.Arrays;
 
 /**
- * Two or more live versions of one key, ascending, in an int array with their values in a
- * parallel array. New versions always come above the last one, so an append is amortized O(1)
- * and "the greatest version {@code <= v}" is a binary search; removing one version shifts the
- * ones above it down.
+ * Two or more live versions of one key, ascending, in an int array with their values in a parallel
+ * array. New versions always come above the last one, so an append is amortized O(1) and "the
+ * greatest version {@code <= v}" is a binary search; removing one version shifts the ones above it
+ * down.
  */
 final class VersionList {
   private static final int MIN_CAPACITY = 4;

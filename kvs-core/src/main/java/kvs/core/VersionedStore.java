@@ -10,16 +10,15 @@ import java.util.TreeMap;
 
 /**
  * The multi-version map (key -> version -> value) with the contract's rules. Pure and
- * deterministic: the same calls in the same order give the same state and the same answers on
- * every server.
+ * deterministic: the same calls in the same order give the same state and the same answers on every
+ * server.
  *
  * <p>Answers follow the wire: a version ({@code >= 1}), {@code 0} for "all versions removed",
  * {@code -1} for an invalid or impossible request.
  *
- * <p>Not thread-safe; the caller serializes access. Reads ({@link #get}, {@link #snapshot},
- * {@link #records}, the counts, {@link SnapshotCursor#next}) may run together; changes ({@link
- * #put}, {@link #remove}, {@link #openCursor}, {@link SnapshotCursor#close}) need the store to
- * themselves.
+ * <p>Not thread-safe; the caller serializes access. Reads ({@link #get}, {@link #snapshot}, {@link
+ * #records}, the counts, {@link SnapshotCursor#next}) may run together; changes ({@link #put},
+ * {@link #remove}, {@link #openCursor}, {@link SnapshotCursor#close}) need the store to themselves.
  */
 public final class VersionedStore {
   /** The answer for invalid or impossible requests. */
@@ -46,7 +45,9 @@ public final class VersionedStore {
         throw new IllegalArgumentException("key twice: " + record.key());
       }
       store.digest += StateDigest.ofHighest(record.key(), record.highestVersion());
-      record.versions().forEach((v, value) -> store.digest += StateDigest.ofVersion(record.key(), v, value));
+      record
+          .versions()
+          .forEach((v, value) -> store.digest += StateDigest.ofVersion(record.key(), v, value));
       store.liveVersions += record.versions().size();
       store.liveKeys += record.versions().isEmpty() ? 0 : 1;
     }
@@ -76,8 +77,8 @@ public final class VersionedStore {
   }
 
   /**
-   * Removes exactly {@code version} of {@code key} when {@code version > 0} (answers it, or -1
-   * when absent); otherwise removes every version (answers 0, or -1 when there was none).
+   * Removes exactly {@code version} of {@code key} when {@code version > 0} (answers it, or -1 when
+   * absent); otherwise removes every version (answers 0, or -1 when there was none).
    */
   public int remove(String key, int version) {
     KeyHistory history = InputRules.isValid(key) ? histories.get(key) : null;
@@ -113,9 +114,9 @@ public final class VersionedStore {
   }
 
   /**
-   * For every key, the value with the greatest version {@code <= version} (the newest when
-   * {@code version <= 0}), in key order; keys without such a version are left out. All at once:
-   * for a large store, read it through {@link #openCursor} instead.
+   * For every key, the value with the greatest version {@code <= version} (the newest when {@code
+   * version <= 0}), in key order; keys without such a version are left out. All at once: for a
+   * large store, read it through {@link #openCursor} instead.
    */
   public List<Entry> snapshot(int version) {
     List<Entry> entries = new ArrayList<>();
@@ -131,8 +132,7 @@ public final class VersionedStore {
 
   /**
    * Opens a cursor that reads {@link #snapshot snapshot(version)} as of now, page by page, while
-   * this store may go on changing. It costs the store a little on every change until it is
-   * closed.
+   * this store may go on changing. It costs the store a little on every change until it is closed.
    */
   public SnapshotCursor openCursor(int version) {
     SnapshotCursor cursor = new SnapshotCursor(this, histories, version);
@@ -156,7 +156,10 @@ public final class VersionedStore {
     }
   }
 
-  /** The full record of {@code key} (a tombstone when all its versions are gone); empty when never written. */
+  /**
+   * The full record of {@code key} (a tombstone when all its versions are gone); empty when never
+   * written.
+   */
   public Optional<KeyRecord> record(String key) {
     KeyHistory history = histories.get(key);
     return history == null ? Optional.empty() : Optional.of(history.toRecord(key));
@@ -187,8 +190,8 @@ public final class VersionedStore {
   }
 
   /**
-   * Makes {@code record} the whole truth about its key, whatever the key held before: how a
-   * repair from a peer's recent history brings in the keys that changed since a common point.
+   * Makes {@code record} the whole truth about its key, whatever the key held before: how a repair
+   * from a peer's recent history brings in the keys that changed since a common point.
    */
   public void replace(KeyRecord record) {
     String key = record.key();

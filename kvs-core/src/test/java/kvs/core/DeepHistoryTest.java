@@ -36,7 +36,10 @@ class DeepHistoryTest {
     // Every boundary: each version, removed or live, and the ones around the ends.
     for (int v = 0; v <= DEPTH + 1; v++) {
       Map.Entry<Integer, String> floor = v == 0 ? expected.lastEntry() : expected.floorEntry(v);
-      assertEquals(Optional.of(new Entry(KEY, floor.getValue(), floor.getKey())), store.get(KEY, v), "at " + v);
+      assertEquals(
+          Optional.of(new Entry(KEY, floor.getValue(), floor.getKey())),
+          store.get(KEY, v),
+          "at " + v);
     }
     assertEquals(new Entry(KEY, "valor40000", 40_000), store.get(KEY, 59_999).orElseThrow());
     assertEquals(Optional.of(new Entry(KEY, "valor100000", DEPTH)), store.get(KEY, -1));
@@ -71,8 +74,10 @@ class DeepHistoryTest {
       int left = Math.max(0, high - low - 1);
       assertEquals(left, store.versionCount());
       if (left > 0) {
-        assertEquals(new Entry(KEY, "valor" + (high - 1), high - 1), store.get(KEY, 0).orElseThrow());
-        assertEquals(new Entry(KEY, "valor" + (low + 1), low + 1), store.get(KEY, low + 1).orElseThrow());
+        assertEquals(
+            new Entry(KEY, "valor" + (high - 1), high - 1), store.get(KEY, 0).orElseThrow());
+        assertEquals(
+            new Entry(KEY, "valor" + (low + 1), low + 1), store.get(KEY, low + 1).orElseThrow());
         assertEquals(Optional.empty(), store.get(KEY, low));
       }
     }
@@ -98,13 +103,20 @@ class DeepHistoryTest {
     assertEquals(Optional.empty(), store.get(KEY, 0));
     assertEquals(-1, store.remove(KEY, 0));
     assertEquals(5, store.put(KEY, "valor5"));
-    assertEquals(List.of(new KeyRecord(KEY, 5, new TreeMap<>(Map.of(5, "valor5")))), store.records());
+    assertEquals(
+        List.of(new KeyRecord(KEY, 5, new TreeMap<>(Map.of(5, "valor5")))), store.records());
   }
 
   @Test
   void valuesComeBackExactlyWhateverTheyHold() {
     List<String> values =
-        List.of("valor", "ol\u00e1 \u00e7\u00e3o \u00ff", "\u4e2d\u6587\u5b57", "a\uD83D\uDE00b", "\uD800lone", "nul\u0000x");
+        List.of(
+            "valor",
+            "ol\u00e1 \u00e7\u00e3o \u00ff",
+            "\u4e2d\u6587\u5b57",
+            "a\uD83D\uDE00b",
+            "\uD800lone",
+            "nul\u0000x");
     for (String value : values) {
       int version = store.put(KEY, value);
       assertEquals(value, store.get(KEY, version).orElseThrow().value());
@@ -114,7 +126,10 @@ class DeepHistoryTest {
     for (int v = 1; v <= values.size(); v++) {
       assertEquals(v, store.remove(KEY, v));
     }
-    assertEquals(tombstone(values.size()).digest(), store.digest(), "each removal took back what its put added");
+    assertEquals(
+        tombstone(values.size()).digest(),
+        store.digest(),
+        "each removal took back what its put added");
   }
 
   /** Random operations on a few keys against a plain sorted map per key, the obvious model. */
@@ -143,7 +158,9 @@ class DeepHistoryTest {
       int at = random.nextInt(top + 3) - 1;
       Map.Entry<Integer, String> floor = at <= 0 ? versions.lastEntry() : versions.floorEntry(at);
       assertEquals(
-          Optional.ofNullable(floor).map(e -> new Entry(key, e.getValue(), e.getKey())), store.get(key, at), "step " + step);
+          Optional.ofNullable(floor).map(e -> new Entry(key, e.getValue(), e.getKey())),
+          store.get(key, at),
+          "step " + step);
     }
     assertEquals(model.values().stream().mapToLong(Map::size).sum(), store.versionCount());
     assertEquals(model.values().stream().filter(v -> !v.isEmpty()).count(), store.keyCount());
@@ -154,7 +171,8 @@ class DeepHistoryTest {
   void aVersionListKeepsItsOrderRule() {
     VersionList list = new VersionList();
     list.append(5, "five");
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> list.append(5, "again"));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> list.append(5, "again"));
     assertEquals(-1, list.floorIndex(4));
     assertEquals(0, list.floorIndex(Integer.MAX_VALUE));
     assertEquals(-1, list.indexOf(4));

@@ -55,7 +55,10 @@ class SnapshotCursorTest {
     for (int version : new int[] {-3, 0, 1, 2, 5}) {
       for (int page : new int[] {1, 7, 100, 1000}) {
         try (SnapshotCursor cursor = store.openCursor(version)) {
-          assertEquals(store.snapshot(version), rest(cursor, page), "version " + version + ", pages of " + page);
+          assertEquals(
+              store.snapshot(version),
+              rest(cursor, page),
+              "version " + version + ", pages of " + page);
         }
       }
     }

@@ -6,16 +6,16 @@ import java.util.List;
 
 /**
  * A measurement, not a test: fills a {@link VersionedStore} with N keys of 16 chars, each with one
- * value of 16 chars, and prints the live heap it takes and how long the whole-store reads take
- * (the snapshot as one list, through a cursor in pages, the records of a state transfer).
- * Run it after {@code mvn -B -q -o install -DskipTests}:
+ * value of 16 chars, and prints the live heap it takes and how long the whole-store reads take (the
+ * snapshot as one list, through a cursor in pages, the records of a state transfer). Run it after
+ * {@code mvn -B -q -o install -DskipTests}:
  *
  * <pre>
  * java -Xmx4g -XX:+UseSerialGC -cp kvs-core/target/classes:kvs-core/target/test-classes kvs.core.StoreFootprint [keys]
  * </pre>
  *
- * <p>Live heap is the heap in use after full collections, minus what was in use before filling;
- * the serial collector makes that figure exact. Timings are of one cold run each: indicative only.
+ * <p>Live heap is the heap in use after full collections, minus what was in use before filling; the
+ * serial collector makes that figure exact. Timings are of one cold run each: indicative only.
  *
  * <p>Measured here (2 cores, JDK 17, serial GC), 1,000,000 keys:
  *
@@ -23,8 +23,8 @@ import java.util.List;
  *   <li>a HashMap of keys to a TreeMap per key, values as Strings: 262.6 MB live heap (263 bytes
  *       per key); snapshot(0) with its sort 404 ms; records() 790 ms;
  *   <li>a TreeMap of keys to compact histories, values as Latin-1 bytes: 150.2 MB (150 bytes per
- *       key); snapshot(0) 131 ms; a cursor over every key in pages of 512 about 150 ms;
- *       records() 740 ms.
+ *       key); snapshot(0) 131 ms; a cursor over every key in pages of 512 about 150 ms; records()
+ *       740 ms.
  * </ul>
  */
 public final class StoreFootprint {

@@ -446,13 +446,19 @@ class VersionedStoreTest {
     store.replace(new KeyRecord("chave3", 2, new TreeMap<>())); // a key only ever removed
 
     VersionedStore expected =
-        VersionedStore.of(List.of(replacement, store.record("chave2").orElseThrow(), new KeyRecord("chave3", 2, new TreeMap<>())));
+        VersionedStore.of(
+            List.of(
+                replacement,
+                store.record("chave2").orElseThrow(),
+                new KeyRecord("chave3", 2, new TreeMap<>())));
     assertEquals(expected.digest(), store.digest());
     assertEquals(expected.records(), store.records());
     assertEquals(2, store.keyCount());
     assertEquals(2, store.versionCount());
-    assertEquals(7, store.put("chave1", "valor7"), "numbering goes on from the record's highest version");
+    assertEquals(
+        7, store.put("chave1", "valor7"), "numbering goes on from the record's highest version");
     assertEquals(3, store.put("chave3", "valor3"));
-    assertEquals("valor2", cursor.next(10).get(0).value(), "an open snapshot still sees the old content");
+    assertEquals(
+        "valor2", cursor.next(10).get(0).value(), "an open snapshot still sees the old content");
   }
 }

@@ -60,7 +60,8 @@ public final class KvsServer implements ServerView {
   private final ServerConfig config;
   private final Replica replica;
   private final StreamExecutor stream = new StreamExecutor();
-  private final ExecutorService stateSender = Executors.newSingleThreadExecutor(named("kvs-state-sender"));
+  private final ExecutorService stateSender =
+      Executors.newSingleThreadExecutor(named("kvs-state-sender"));
   private final ReplicationTransport transport;
   private final WritePublisher publisher;
   private final PeerTable peers = new PeerTable();
@@ -116,16 +117,25 @@ public final class KvsServer implements ServerView {
 
     public KvsServer build() {
       ServerBuilder<?> serverBuilder =
-          grpc != null ? grpc : Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create());
+          grpc != null
+              ? grpc
+              : Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create());
       Function<Executor, ReplicationTransport> transport =
           transports != null
               ? transports
               : executor ->
-                  new MqttTransport(config.broker(), config.topic(), config.mqttClientId(), config.sessionExpiry(), executor);
+                  new MqttTransport(
+                      config.broker(),
+                      config.topic(),
+                      config.mqttClientId(),
+                      config.sessionExpiry(),
+                      executor);
       Replica replica =
           initial != null
               ? initial
-              : new Replica(new StateMachine(new VersionedStore(), config.retryWindow(), StateMachine.DEFAULT_RETRY_CAP));
+              : new Replica(
+                  new StateMachine(
+                      new VersionedStore(), config.retryWindow(), StateMachine.DEFAULT_RETRY_CAP));
       return new KvsServer(serverBuilder, transport, config, replica, entryLog);
     }
   }
@@ -143,7 +153,8 @@ public final class KvsServer implements ServerView {
     this.transport = transports.apply(stream);
     FlowControl flow = new FlowControl(config.serverId(), replica, peers, membership);
     this.publisher =
-        new WritePublisher(identity, transport, codec, config.writeTimeout(), MAX_BATCH, flow::mayPublish);
+        new WritePublisher(
+            identity, transport, codec, config.writeTimeout(), MAX_BATCH, flow::mayPublish);
     ServingState serving = new ServingState();
     WritesApplier writes = new WritesApplier(replica, publisher, entryLog, serving);
     this.catchUp =
@@ -161,7 +172,8 @@ public final class KvsServer implements ServerView {
             entryLog,
             serving,
             config.syncTimeout());
-    this.heartbeats = new Heartbeats(identity, this::port, replica, catchUp, transport, codec, peers);
+    this.heartbeats =
+        new Heartbeats(identity, this::port, replica, catchUp, transport, codec, peers);
     this.router = new StreamRouter(codec, publisher, writes, catchUp, heartbeats, membership);
     this.grpcServer =
         serverBuilder
@@ -181,7 +193,8 @@ public final class KvsServer implements ServerView {
   /** Starts serving and joining the stream; fails at once when the port cannot be bound. */
   public KvsServer start() throws IOException {
     grpcServer.start();
-    transport.start(router, new Presence(identity.serverId(), identity.run(), Math.max(0, port())).encode());
+    transport.start(
+        router, new Presence(identity.serverId(), identity.run(), Math.max(0, port())).encode());
     // A failure is logged by the stream executor, and the next heartbeat comes all the same.
     stream.scheduleWithFixedDelay(
         () -> {
@@ -238,15 +251,17 @@ public final class KvsServer implements ServerView {
     return catchUp.resyncs();
   }
 
-  /** How many of those re-synchronizations took only a peer's changes (see {@link CatchUp#repairs}). */
+  /**
+   * How many of those re-synchronizations took only a peer's changes (see {@link CatchUp#repairs}).
+   */
   @Override
   public long repairs() {
     return catchUp.repairs();
   }
 
   /**
-   * Stops accepting calls, lets running calls finish for up to {@code grace}, then cancels the
-   * rest and leaves the broker.
+   * Stops accepting calls, lets running calls finish for up to {@code grace}, then cancels the rest
+   * and leaves the broker.
    */
   public void stop(Duration grace) {
     health.enterTerminalState();
@@ -276,7 +291,9 @@ public final class KvsServer implements ServerView {
   // Health follows what the server needs to serve: the broker, and a caught-up state.
   private void updateHealth() {
     ServingStatus status =
-        catchUp.caughtUp() && transport.isConnected() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+        catchUp.caughtUp() && transport.isConnected()
+            ? ServingStatus.SERVING
+            : ServingStatus.NOT_SERVING;
     health.setStatus("", status);
     health.setStatus(KVSGrpc.SERVICE_NAME, status);
   }

@@ -13,7 +13,8 @@ import kvs.server.replication.BrokerAddress;
  * @param port the gRPC port (0: any free one)
  * @param broker the MQTT broker
  * @param topic the replication topic; one topic is one cluster
- * @param mqttClientId the receiving connection's MQTT client id (the publishing one adds {@code -pub})
+ * @param mqttClientId the receiving connection's MQTT client id (the publishing one adds {@code
+ *     -pub})
  * @param sessionExpiry how long the broker keeps our session (and queues for us) while we are away
  * @param writeTimeout how long a write may wait to be replicated before it answers -1
  * @param syncTimeout how long catching up waits for a live peer that does not answer
@@ -39,7 +40,10 @@ public record ServerConfig(
     Objects.requireNonNull(broker, "broker");
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(mqttClientId, "mqttClientId");
-    for (Duration d : new Duration[] {sessionExpiry, writeTimeout, syncTimeout, heartbeatInterval, catchUpWait, retryWindow}) {
+    for (Duration d :
+        new Duration[] {
+          sessionExpiry, writeTimeout, syncTimeout, heartbeatInterval, catchUpWait, retryWindow
+        }) {
       Objects.requireNonNull(d, "a duration");
     }
     if (port < 0 || port > 65535) {
@@ -47,7 +51,9 @@ public record ServerConfig(
     }
   }
 
-  /** A builder with {@code ./server.sh}'s defaults, any free port, and the client id {@code kvs-ID}. */
+  /**
+   * A builder with {@code ./server.sh}'s defaults, any free port, and the client id {@code kvs-ID}.
+   */
   public static Builder builder(String serverId) {
     return new Builder(serverId);
   }

@@ -21,10 +21,10 @@ import kvs.server.replication.BrokerAddress;
 import kvs.server.state.Replica;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
 /** {@code ./server.sh <port>}: runs one KVS server until SIGTERM or Ctrl-C. */
 @Command(
@@ -47,7 +47,10 @@ import picocli.CommandLine;
     })
 public final class ServerMain implements Callable<Integer> {
 
-  @Parameters(index = "0", paramLabel = "PORT", description = "TCP port to serve gRPC on (1-65535).")
+  @Parameters(
+      index = "0",
+      paramLabel = "PORT",
+      description = "TCP port to serve gRPC on (1-65535).")
   private int port;
 
   @Option(
@@ -61,13 +64,15 @@ public final class ServerMain implements Callable<Integer> {
       names = "--topic",
       paramLabel = "TOPIC",
       defaultValue = "${env:KVS_TOPIC:-kvs/replication}",
-      description = "Replication topic; all servers of one cluster use the same (default: ${DEFAULT-VALUE}; env KVS_TOPIC).")
+      description =
+          "Replication topic; all servers of one cluster use the same (default: ${DEFAULT-VALUE}; env KVS_TOPIC).")
   private String topic;
 
   @Option(
       names = "--id",
       paramLabel = "ID",
-      description = "Server id in replication messages and the MQTT client id (default: HOST-PORT, stable across restarts).")
+      description =
+          "Server id in replication messages and the MQTT client id (default: HOST-PORT, stable across restarts).")
   private String serverId;
 
   @Option(
@@ -75,7 +80,8 @@ public final class ServerMain implements Callable<Integer> {
       paramLabel = "DURATION",
       defaultValue = "3s",
       converter = Durations.Positive.class,
-      description = "How long a write may wait to be replicated before it answers -1, e.g. 500ms, 3s (default: ${DEFAULT-VALUE}).")
+      description =
+          "How long a write may wait to be replicated before it answers -1, e.g. 500ms, 3s (default: ${DEFAULT-VALUE}).")
   private Duration writeTimeout;
 
   @Option(
@@ -83,7 +89,8 @@ public final class ServerMain implements Callable<Integer> {
       paramLabel = "DURATION",
       defaultValue = "3s",
       converter = Durations.Positive.class,
-      description = "How long catching up waits for a live peer that does not answer before it goes on without it; servers that are not there are not waited for (default: ${DEFAULT-VALUE}).")
+      description =
+          "How long catching up waits for a live peer that does not answer before it goes on without it; servers that are not there are not waited for (default: ${DEFAULT-VALUE}).")
   private Duration syncTimeout;
 
   @Option(
@@ -91,7 +98,8 @@ public final class ServerMain implements Callable<Integer> {
       paramLabel = "DURATION",
       defaultValue = "10s",
       converter = Durations.Positive.class,
-      description = "How long a call that arrives while the server catches up with its peers waits for it (within the call's own deadline) before it fails with UNAVAILABLE, reason CATCHING_UP (default: ${DEFAULT-VALUE}).")
+      description =
+          "How long a call that arrives while the server catches up with its peers waits for it (within the call's own deadline) before it fails with UNAVAILABLE, reason CATCHING_UP (default: ${DEFAULT-VALUE}).")
   private Duration catchUpWait;
 
   @Option(
@@ -99,7 +107,8 @@ public final class ServerMain implements Callable<Integer> {
       paramLabel = "DURATION",
       defaultValue = "60s",
       converter = Durations.Positive.class,
-      description = "How long (in stream time) a write's kvs-request-id is remembered, so that a retry answers the first result; give every server of a cluster the same (default: ${DEFAULT-VALUE}; at least the client's deadline).")
+      description =
+          "How long (in stream time) a write's kvs-request-id is remembered, so that a retry answers the first result; give every server of a cluster the same (default: ${DEFAULT-VALUE}; at least the client's deadline).")
   private Duration retryWindow;
 
   @Option(
@@ -107,20 +116,23 @@ public final class ServerMain implements Callable<Integer> {
       paramLabel = "DURATION",
       defaultValue = "500ms",
       converter = Durations.Positive.class,
-      description = "How often the server tells its peers its position and digest (default: ${DEFAULT-VALUE}).")
+      description =
+          "How often the server tells its peers its position and digest (default: ${DEFAULT-VALUE}).")
   private Duration heartbeat;
 
   @Option(
       names = "--data-dir",
       paramLabel = "DIR",
-      description = "Keep the state on disk in DIR (write-ahead log and snapshots) and recover it at start. Without it the state lives in memory only.")
+      description =
+          "Keep the state on disk in DIR (write-ahead log and snapshots) and recover it at start. Without it the state lives in memory only.")
   private Path dataDir;
 
   @Option(
       names = "--fsync",
       paramLabel = "POLICY",
       defaultValue = "batch",
-      description = "With --data-dir: when the log is forced to disk: batch (before answering each write; loses nothing acknowledged), interval (every --fsync-interval), never (default: ${DEFAULT-VALUE}).")
+      description =
+          "With --data-dir: when the log is forced to disk: batch (before answering each write; loses nothing acknowledged), interval (every --fsync-interval), never (default: ${DEFAULT-VALUE}).")
   private FsyncPolicy fsync;
 
   @Option(
@@ -135,7 +147,8 @@ public final class ServerMain implements Callable<Integer> {
       names = "--snapshot-every",
       paramLabel = "N",
       defaultValue = "10000",
-      description = "With --data-dir: compact the log into a snapshot every N entries (default: ${DEFAULT-VALUE}).")
+      description =
+          "With --data-dir: compact the log into a snapshot every N entries (default: ${DEFAULT-VALUE}).")
   private long snapshotEvery;
 
   @Option(
@@ -184,7 +197,8 @@ public final class ServerMain implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     if (port < 1 || port > 65535) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "PORT must be 1-65535, got " + port);
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "PORT must be 1-65535, got " + port);
     }
     BrokerAddress brokerAddress;
     try {
@@ -218,7 +232,9 @@ public final class ServerMain implements Callable<Integer> {
         Replica replica = new Replica(disk.recover(retryWindow));
         builder.state(replica, new DiskLog(disk, replica::image, snapshotEvery));
       } catch (IOException | RuntimeException e) {
-        spec.commandLine().getErr().printf("kvs-server: cannot use the data directory %s: %s%n", dataDir, e.getMessage());
+        spec.commandLine()
+            .getErr()
+            .printf("kvs-server: cannot use the data directory %s: %s%n", dataDir, e.getMessage());
         return 1;
       }
     }
@@ -229,7 +245,9 @@ public final class ServerMain implements Callable<Integer> {
     } catch (IOException e) {
       spec.commandLine()
           .getErr()
-          .printf("kvs-server: cannot listen on port %d: it is already in use or not allowed (%s)%n", port, rootMessage(e));
+          .printf(
+              "kvs-server: cannot listen on port %d: it is already in use or not allowed (%s)%n",
+              port, rootMessage(e));
       return 1;
     }
     log.info(
@@ -253,7 +271,9 @@ public final class ServerMain implements Callable<Integer> {
     return 0;
   }
 
-  /** One server per data directory: a second one would corrupt it. The lock dies with the process. */
+  /**
+   * One server per data directory: a second one would corrupt it. The lock dies with the process.
+   */
   private void lockDataDir(Path dir) throws IOException {
     Files.createDirectories(dir);
     FileChannel channel =

@@ -9,11 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import kvs.proto.ChaveValor;
 import kvs.proto.ChaveVersao;
 import kvs.proto.KVSGrpc;
 import kvs.proto.Tupla;
-import kvs.proto.Versao;
 import kvs.server.testing.BidiCalls;
 import kvs.server.testing.MosquittoBroker;
 import kvs.server.testing.TestCluster;
@@ -59,11 +57,13 @@ class AcceptanceIT {
       assertEquals(tupla("chave1", "valor1", 1), cluster.blocking(0).consulta(key("chave1", 1)));
       assertEquals(tupla("chave1", "valor5", 5), cluster.blocking(2).consulta(key("chave1", -1)));
       assertEquals(tupla("chave99", "valor444", 4), cluster.blocking(0).consulta(key("chave99")));
-      assertEquals(tupla("chave99", "valor444", 4), cluster.blocking(1).consulta(key("chave99", 1000)));
+      assertEquals(
+          tupla("chave99", "valor444", 4), cluster.blocking(1).consulta(key("chave99", 1000)));
       // 5
       assertEquals(
           List.of(tupla("chave99", "valor333", 3), tupla("chave-aaa", "valor-aaa", 1)),
-          stream(1, List.of(key("chave99", 3), key("chave-aaa", 0)), KVSGrpc.KVSStub::consultaVarias));
+          stream(
+              1, List.of(key("chave99", 3), key("chave-aaa", 0)), KVSGrpc.KVSStub::consultaVarias));
       // 6
       assertEquals(
           List.of(
@@ -93,7 +93,8 @@ class AcceptanceIT {
       // 10
       assertEquals(Tupla.getDefaultInstance(), cluster.blocking(2).consulta(key("chave1", 1)));
       assertEquals(
-          List.of(tupla("chave-aaa", "valor-aaa", 1), tupla("chave-bbb", "valor-bbb", 1)), snapshot(0, 2));
+          List.of(tupla("chave-aaa", "valor-aaa", 1), tupla("chave-bbb", "valor-bbb", 1)),
+          snapshot(0, 2));
       // 11
       assertEquals(6, insere(2, "chave1", "valor6"));
       assertEquals(5, insere(1, "chave99", "valor555"));
@@ -108,7 +109,8 @@ class AcceptanceIT {
           snapshot(1, 0));
       // 13
       assertEquals(
-          List.of(tupla("chave-aaa", "valor-aaa2", 2), tupla("chave-bbb", "valor-bbb", 1)), snapshot(0, 2));
+          List.of(tupla("chave-aaa", "valor-aaa2", 2), tupla("chave-bbb", "valor-bbb", 1)),
+          snapshot(0, 2));
     }
   }
 

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * What the replication design rests on: one Mosquitto delivers the messages of one topic, from
- * several concurrent publishers, to every subscriber in the same order. MQTT itself promises
- * order only per publisher, so this checks the broker we use.
+ * several concurrent publishers, to every subscriber in the same order. MQTT itself promises order
+ * only per publisher, so this checks the broker we use.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BrokerOrderIT {
@@ -49,7 +49,10 @@ class BrokerOrderIT {
 
         int total = PUBLISHERS * MESSAGES_PER_PUBLISHER;
         for (RawMqttClient subscriber : subscribers) {
-          Eventually.await(Duration.ofSeconds(30), total + " messages delivered", () -> subscriber.received().size() >= total);
+          Eventually.await(
+              Duration.ofSeconds(30),
+              total + " messages delivered",
+              () -> subscriber.received().size() >= total);
         }
         List<String> first = asText(subscribers.get(0).received());
         assertEquals(total, first.size());
@@ -64,7 +67,8 @@ class BrokerOrderIT {
   }
 
   /** Publishes with up to IN_FLIGHT QoS 1 messages outstanding, on the client's async API. */
-  private static CompletableFuture<Void> publishAll(RawMqttClient publisher, String topic, String name) {
+  private static CompletableFuture<Void> publishAll(
+      RawMqttClient publisher, String topic, String name) {
     return CompletableFuture.runAsync(
         () -> {
           java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(IN_FLIGHT);

@@ -34,30 +34,39 @@ class CallMetadataIT {
   }
 
   @Test
-  void aRetriedWriteWithTheSameRequestIdAnswersTheFirstResultEvenOnAnotherServer() throws Exception {
+  void aRetriedWriteWithTheSameRequestIdAnswersTheFirstResultEvenOnAnotherServer()
+      throws Exception {
     try (MosquittoBroker broker = MosquittoBroker.start();
         TestCluster cluster = TestCluster.start(broker, 2)) {
       Metadata id = headers(CallMetadata.REQUEST_ID, "req-1");
-      KVSGrpc.KVSBlockingStub first = cluster.blocking(0).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(id));
-      KVSGrpc.KVSBlockingStub retry = cluster.blocking(1).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(id));
+      KVSGrpc.KVSBlockingStub first =
+          cluster.blocking(0).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(id));
+      KVSGrpc.KVSBlockingStub retry =
+          cluster.blocking(1).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(id));
       assertEquals(1, first.insere(kv("chave1", "valor1")).getVersao());
-      assertEquals(1, retry.insere(kv("chave1", "valor1")).getVersao(), "the first answer, not version 2");
+      assertEquals(
+          1, retry.insere(kv("chave1", "valor1")).getVersao(), "the first answer, not version 2");
       cluster.awaitConverged();
       assertEquals(tupla("chave1", "valor1", 1), cluster.blocking(0).consulta(key("chave1")));
-      assertEquals(2, cluster.blocking(0).insere(kv("chave1", "valor2")).getVersao(), "no id: a new write");
+      assertEquals(
+          2, cluster.blocking(0).insere(kv("chave1", "valor2")).getVersao(), "no id: a new write");
 
       Metadata streamId = headers(CallMetadata.REQUEST_ID, "stream-1");
       List<kvs.proto.ChaveValor> items = List.of(kv("chave2", "a-1"), kv("chave2", "a-2"));
       assertEquals(
           List.of(versao(1), versao(2)),
           BidiCalls.exchange(
-              cluster.async(0).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(streamId)),
+              cluster
+                  .async(0)
+                  .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(streamId)),
               items,
               KVSGrpc.KVSStub::insereVarias));
       assertEquals(
           List.of(versao(1), versao(2)),
           BidiCalls.exchange(
-              cluster.async(1).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(streamId)),
+              cluster
+                  .async(1)
+                  .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(streamId)),
               items,
               KVSGrpc.KVSStub::insereVarias),
           "a retried stream answers each item's first result");
@@ -75,7 +84,8 @@ class CallMetadataIT {
         int version =
             cluster
                 .blocking(0)
-                .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(new AtomicReference<>(), trailers))
+                .withInterceptors(
+                    MetadataUtils.newCaptureMetadataInterceptor(new AtomicReference<>(), trailers))
                 .insere(kv("chave1", "valor" + n))
                 .getVersao();
         long position = Long.parseLong(trailers.get().get(CallMetadata.POSITION));
@@ -85,7 +95,9 @@ class CallMetadataIT {
             tupla("chave1", "valor" + n, version),
             cluster
                 .blocking(1)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers(CallMetadata.MIN_POSITION, Long.toString(position))))
+                .withInterceptors(
+                    MetadataUtils.newAttachHeadersInterceptor(
+                        headers(CallMetadata.MIN_POSITION, Long.toString(position))))
                 .consulta(key("chave1")));
       }
     }
@@ -101,10 +113,14 @@ class CallMetadataIT {
               () ->
                   cluster
                       .blocking(0)
-                      .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers(CallMetadata.MIN_POSITION, "1000000")))
+                      .withInterceptors(
+                          MetadataUtils.newAttachHeadersInterceptor(
+                              headers(CallMetadata.MIN_POSITION, "1000000")))
                       .consulta(key("chave1")));
       assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
-      assertTrue(e.getStatus().getDescription().startsWith("behind position 1000000"), e.getStatus().getDescription());
+      assertTrue(
+          e.getStatus().getDescription().startsWith("behind position 1000000"),
+          e.getStatus().getDescription());
     }
   }
 }

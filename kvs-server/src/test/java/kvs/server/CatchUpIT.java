@@ -18,7 +18,9 @@ import kvs.server.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** A server that starts after the others have data catches up through the stream before it serves. */
+/**
+ * A server that starts after the others have data catches up through the stream before it serves.
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CatchUpIT {
 
@@ -27,7 +29,8 @@ class CatchUpIT {
     try (MosquittoBroker broker = MosquittoBroker.start();
         TestCluster cluster = TestCluster.start(broker, 2)) {
       for (int n = 0; n < 1000; n++) {
-        assertTrue(cluster.blocking(n % 2).insere(kv("key" + (n % 100), "value" + n)).getVersao() >= 1);
+        assertTrue(
+            cluster.blocking(n % 2).insere(kv("key" + (n % 100), "value" + n)).getVersao() >= 1);
       }
       assertEquals(0, cluster.blocking(0).remove(key("key7")).getVersao());
       assertEquals(10, cluster.blocking(1).remove(key("key8", 10)).getVersao());
@@ -37,7 +40,10 @@ class CatchUpIT {
       assertEquals(cluster.server(0).replica().position(), late.replica().position());
       assertEquals(cluster.server(0).replica().digest(), late.replica().digest());
       assertEquals(snapshot(cluster, 0), snapshot(cluster, 2));
-      assertEquals(11, cluster.blocking(2).insere(kv("key7", "again")).getVersao(), "never-reuse rule came along");
+      assertEquals(
+          11,
+          cluster.blocking(2).insere(kv("key7", "again")).getVersao(),
+          "never-reuse rule came along");
       cluster.awaitConverged();
       assertEquals(snapshot(cluster, 0), snapshot(cluster, 2));
     }
@@ -51,13 +57,16 @@ class CatchUpIT {
       for (int n = 0; n < 100_000; n++) {
         batch.add(kv(String.format("key-%06d", n), "value-" + n));
       }
-      List<kvs.proto.Versao> replies = BidiCalls.exchange(cluster.async(0), batch, KVSGrpc.KVSStub::insereVarias);
+      List<kvs.proto.Versao> replies =
+          BidiCalls.exchange(cluster.async(0), batch, KVSGrpc.KVSStub::insereVarias);
       assertTrue(replies.stream().allMatch(v -> v.getVersao() == 1));
 
       KvsServer late = cluster.addServer("late");
       assertEquals(100_000, late.replica().keyCount());
       assertEquals(cluster.server(0).replica().digest(), late.replica().digest());
-      assertEquals(KvsServiceIT.tupla("key-054321", "value-54321", 1), cluster.blocking(1).consulta(key("key-054321")));
+      assertEquals(
+          KvsServiceIT.tupla("key-054321", "value-54321", 1),
+          cluster.blocking(1).consulta(key("key-054321")));
     }
   }
 

@@ -143,10 +143,16 @@ class KvsServiceIT {
     kvs.insere(kv("chave1", "valor2"));
     kvs.insere(kv("chave-aaa", "valor-aaa"));
     assertEquals(
-        List.of(tupla("chave-aaa", "valor-aaa", 1), tupla("chave1", "valor2", 2), tupla("chave99", "valor111", 1)),
+        List.of(
+            tupla("chave-aaa", "valor-aaa", 1),
+            tupla("chave1", "valor2", 2),
+            tupla("chave99", "valor111", 1)),
         list(kvs.snapshot(versao(0))));
     assertEquals(
-        List.of(tupla("chave-aaa", "valor-aaa", 1), tupla("chave1", "valor1", 1), tupla("chave99", "valor111", 1)),
+        List.of(
+            tupla("chave-aaa", "valor-aaa", 1),
+            tupla("chave1", "valor1", 1),
+            tupla("chave99", "valor111", 1)),
         list(kvs.snapshot(versao(1))));
     assertEquals(list(kvs.snapshot(versao(0))), list(kvs.snapshot(versao(-5))));
   }
@@ -199,7 +205,8 @@ class KvsServiceIT {
     kvs.insere(kv("chave2", "valor1"));
     List<Versao> replies =
         stream(
-            List.of(key("chave1", 2), key("chave1", 2), key("ab", 1), key("chave2", 0), key("chave1")),
+            List.of(
+                key("chave1", 2), key("chave1", 2), key("ab", 1), key("chave2", 0), key("chave1")),
             (stub, out) -> stub.removeVarias(out));
     assertEquals(List.of(versao(2), versao(-1), versao(-1), versao(0), versao(0)), replies);
   }

@@ -36,10 +36,12 @@ class ObservabilityIT {
     try (MosquittoBroker broker = MosquittoBroker.start();
         TestCluster cluster = TestCluster.start(broker, 2)) {
       ManagedChannel channel =
-          Grpc.newChannelBuilderForAddress("127.0.0.1", cluster.server(0).port(), InsecureChannelCredentials.create())
+          Grpc.newChannelBuilderForAddress(
+                  "127.0.0.1", cluster.server(0).port(), InsecureChannelCredentials.create())
               .build();
       try {
-        Eventually.await(Duration.ofSeconds(5), "SERVING", () -> health(channel, "") == ServingStatus.SERVING);
+        Eventually.await(
+            Duration.ofSeconds(5), "SERVING", () -> health(channel, "") == ServingStatus.SERVING);
         assertEquals(ServingStatus.SERVING, health(channel, "kvs.KVS"));
 
         cluster.blocking(1).insere(KvsServiceIT.kv("chave1", "valor1"));
@@ -58,16 +60,21 @@ class ObservabilityIT {
         assertEquals(1, status.getPosition());
         assertEquals(1, status.getKeys());
         assertEquals(1, status.getVersions());
-        assertEquals(status.getDigest(), status.getPeers(0).getDigest(), "same content, same digest");
+        assertEquals(
+            status.getDigest(), status.getPeers(0).getDigest(), "same content, same digest");
         assertEquals("server-1", status.getPeers(0).getServerId());
         assertEquals(cluster.server(1).port(), status.getPeers(0).getPort());
 
         assertTrue(
-            listServices(channel).containsAll(List.of("kvs.KVS", "kvs.admin.KvsAdmin", "grpc.health.v1.Health")),
+            listServices(channel)
+                .containsAll(List.of("kvs.KVS", "kvs.admin.KvsAdmin", "grpc.health.v1.Health")),
             "reflection lists the services");
 
         broker.stop();
-        Eventually.await(Duration.ofSeconds(10), "NOT_SERVING without a broker", () -> health(channel, "") == ServingStatus.NOT_SERVING);
+        Eventually.await(
+            Duration.ofSeconds(10),
+            "NOT_SERVING without a broker",
+            () -> health(channel, "") == ServingStatus.NOT_SERVING);
         assertEquals(false, status(channel).getBrokerConnected());
       } finally {
         channel.shutdownNow();
@@ -83,7 +90,9 @@ class ObservabilityIT {
   }
 
   private static StatusReply status(ManagedChannel channel) {
-    return KvsAdminGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance());
+    return KvsAdminGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(2, TimeUnit.SECONDS)
+        .status(StatusRequest.getDefaultInstance());
   }
 
   private static List<String> listServices(ManagedChannel channel) throws Exception {
@@ -96,7 +105,9 @@ class ObservabilityIT {
                   @Override
                   public void onNext(ServerReflectionResponse response) {
                     names.complete(
-                        response.getListServicesResponse().getServiceList().stream().map(ServiceResponse::getName).toList());
+                        response.getListServicesResponse().getServiceList().stream()
+                            .map(ServiceResponse::getName)
+                            .toList());
                   }
 
                   @Override

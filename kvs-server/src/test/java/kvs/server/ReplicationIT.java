@@ -76,7 +76,8 @@ class ReplicationIT {
                 Map<Integer, String> told = new HashMap<>();
                 for (int n = 0; n < perWriter; n++) {
                   String value = "writer" + writer + "-" + n;
-                  told.put(cluster.blocking(writer).insere(kv("contended", value)).getVersao(), value);
+                  told.put(
+                      cluster.blocking(writer).insere(kv("contended", value)).getVersao(), value);
                 }
                 return told;
               }));
@@ -85,10 +86,14 @@ class ReplicationIT {
     for (Future<Map<Integer, String>> answer : answers) {
       Map<Integer, String> one = answer.get(60, TimeUnit.SECONDS);
       assertEquals(perWriter, one.size(), "each writer got distinct versions");
-      one.forEach((version, value) -> assertEquals(null, told.put(version, value), "version " + version + " given twice"));
+      one.forEach(
+          (version, value) ->
+              assertEquals(null, told.put(version, value), "version " + version + " given twice"));
     }
     writers.shutdown();
-    assertEquals(IntStream.rangeClosed(1, 300).boxed().toList(), new ArrayList<>(new java.util.TreeSet<>(told.keySet())));
+    assertEquals(
+        IntStream.rangeClosed(1, 300).boxed().toList(),
+        new ArrayList<>(new java.util.TreeSet<>(told.keySet())));
 
     cluster.awaitConverged();
     List<List<Tupla>> histories = new ArrayList<>();
@@ -124,10 +129,12 @@ class ReplicationIT {
     }
     for (int s = 0; s < 3; s++) {
       KvsServer server = cluster.server(s);
-      Eventually.await(Duration.ofSeconds(5), "6 skipped on server " + s, () -> server.skippedMessages() == 6);
+      Eventually.await(
+          Duration.ofSeconds(5), "6 skipped on server " + s, () -> server.skippedMessages() == 6);
     }
     assertEquals(before, snapshot(1));
-    assertEquals(2, cluster.blocking(2).insere(kv("chave1", "valor2")).getVersao(), "still serving writes");
+    assertEquals(
+        2, cluster.blocking(2).insere(kv("chave1", "valor2")).getVersao(), "still serving writes");
   }
 
   @Test
@@ -149,7 +156,8 @@ class ReplicationIT {
           Duration.ofSeconds(5),
           "marker on server " + s,
           () -> cluster.blocking(server).consulta(key("marker")).getVersao() == 1);
-      assertEquals(KvsServiceIT.tupla("dupkey", "once", 1), cluster.blocking(s).consulta(key("dupkey")));
+      assertEquals(
+          KvsServiceIT.tupla("dupkey", "once", 1), cluster.blocking(s).consulta(key("dupkey")));
       assertEquals(2, cluster.server(s).replica().position(), "the duplicate is no stream entry");
     }
   }
@@ -165,13 +173,16 @@ class ReplicationIT {
       List<kvs.proto.Versao> replies =
           kvs.server.testing.BidiCalls.exchange(
               cluster.async(0), requests, kvs.proto.KVSGrpc.KVSStub::insereVarias);
-      assertEquals(IntStream.rangeClosed(1, items).mapToObj(KvsServiceIT::versao).toList(), replies);
+      assertEquals(
+          IntStream.rangeClosed(1, items).mapToObj(KvsServiceIT::versao).toList(), replies);
       cluster.awaitConverged();
       int messages = observer.received().size();
       assertTrue(messages < items, items + " writes went out in " + messages + " messages");
     }
     for (int s = 0; s < 3; s++) {
-      assertEquals(KvsServiceIT.tupla("batched", "value123", 124), cluster.blocking(s).consulta(key("batched", 124)));
+      assertEquals(
+          KvsServiceIT.tupla("batched", "value123", 124),
+          cluster.blocking(s).consulta(key("batched", 124)));
     }
   }
 

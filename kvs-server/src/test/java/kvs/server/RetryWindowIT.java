@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A retried write stays safe however many other writes the cluster applied meanwhile: the
- * request ids are remembered for a window of stream time, not for a count of ids.
+ * A retried write stays safe however many other writes the cluster applied meanwhile: the request
+ * ids are remembered for a window of stream time, not for a count of ids.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class RetryWindowIT {
@@ -44,18 +44,23 @@ class RetryWindowIT {
   }
 
   @Test
-  void aRetryAfterHalfAMillionOtherWritesWithIdsAnswersTheFirstVersionDuringAndAfterTheLoad() throws Exception {
+  void aRetryAfterHalfAMillionOtherWritesWithIdsAnswersTheFirstVersionDuringAndAfterTheLoad()
+      throws Exception {
     try (MosquittoBroker broker = MosquittoBroker.start();
         TestCluster cluster = TestCluster.start(broker, 3)) {
       assertEquals(1, withId(cluster.blocking(0), "R").insere(kv("chave-r", "valor1")).getVersao());
 
-      // 500,000 writes with other ids: streams on every server at once (item i of stream s is "s#i").
+      // 500,000 writes with other ids: streams on every server at once (item i of stream s is
+      // "s#i").
       List<CompletableFuture<List<Versao>>> load = new ArrayList<>();
       for (int s = 0; s < STREAMS; s++) {
         KVSGrpc.KVSStub stub =
-            withId(cluster.async(s % cluster.size()), "load-" + s).withDeadlineAfter(180, TimeUnit.SECONDS);
+            withId(cluster.async(s % cluster.size()), "load-" + s)
+                .withDeadlineAfter(180, TimeUnit.SECONDS);
         List<ChaveValor> items =
-            IntStream.range(0, ITEMS_PER_STREAM).mapToObj(i -> kv("key-" + (i % 5000), "value-" + i)).toList();
+            IntStream.range(0, ITEMS_PER_STREAM)
+                .mapToObj(i -> kv("key-" + (i % 5000), "value-" + i))
+                .toList();
         load.add(
             CompletableFuture.supplyAsync(
                 () -> {
@@ -70,20 +75,31 @@ class RetryWindowIT {
       for (int n = 0; !load.stream().allMatch(CompletableFuture::isDone); n++) {
         assertEquals(
             1,
-            withId(cluster.blocking(n % cluster.size()), "R").insere(kv("chave-r", "valor1")).getVersao(),
+            withId(cluster.blocking(n % cluster.size()), "R")
+                .insere(kv("chave-r", "valor1"))
+                .getVersao(),
             "retry " + n + " during the load");
       }
       long timedOut = 0;
       for (CompletableFuture<List<Versao>> stream : load) {
         List<Versao> answers = stream.get(200, TimeUnit.SECONDS);
         assertEquals(ITEMS_PER_STREAM, answers.size());
-        assertTrue(answers.stream().allMatch(v -> v.getVersao() >= 1 || v.getVersao() == -1), "versions, or -1");
+        assertTrue(
+            answers.stream().allMatch(v -> v.getVersao() >= 1 || v.getVersao() == -1),
+            "versions, or -1");
         timedOut += answers.stream().filter(v -> v.getVersao() == -1).count();
       }
       // Saturating three servers in one JVM, a few writes wait longer than the cluster's 2 s write
-      // timeout and answer -1 (they may still be applied): a known limit, not what this test is about.
-      System.out.println("RetryWindowIT: " + timedOut + " of " + STREAMS * ITEMS_PER_STREAM + " load writes answered -1");
-      assertTrue(timedOut < STREAMS * ITEMS_PER_STREAM / 100, timedOut + " load writes answered -1");
+      // timeout and answer -1 (they may still be applied): a known limit, not what this test is
+      // about.
+      System.out.println(
+          "RetryWindowIT: "
+              + timedOut
+              + " of "
+              + STREAMS * ITEMS_PER_STREAM
+              + " load writes answered -1");
+      assertTrue(
+          timedOut < STREAMS * ITEMS_PER_STREAM / 100, timedOut + " load writes answered -1");
 
       for (int server = 0; server < cluster.size(); server++) {
         assertEquals(
@@ -93,7 +109,10 @@ class RetryWindowIT {
       }
       cluster.awaitConverged();
       for (int server = 0; server < cluster.size(); server++) {
-        assertEquals(1, cluster.blocking(server).consulta(key("chave-r")).getVersao(), "exactly one version");
+        assertEquals(
+            1,
+            cluster.blocking(server).consulta(key("chave-r")).getVersao(),
+            "exactly one version");
       }
     }
   }

@@ -37,13 +37,22 @@ class ServerProcessIT {
     Path log = Files.createTempFile("kvs-server", ".log");
     try (MosquittoBroker broker = MosquittoBroker.start()) {
       int port = MosquittoBroker.freePort();
-      Process server = launch(log, String.valueOf(port), "--broker", broker.uri(), "--topic", "process-it");
+      Process server =
+          launch(log, String.valueOf(port), "--broker", broker.uri(), "--topic", "process-it");
       try {
-        Eventually.await(Duration.ofSeconds(20), "the start line", () -> read(log).contains("listening on port " + port));
-        Eventually.await(Duration.ofSeconds(20), "the broker connection", () -> read(log).contains("Connected to the broker"));
-        Eventually.await(Duration.ofSeconds(20), "caught up (alone)", () -> read(log).contains("Caught up"));
+        Eventually.await(
+            Duration.ofSeconds(20),
+            "the start line",
+            () -> read(log).contains("listening on port " + port));
+        Eventually.await(
+            Duration.ofSeconds(20),
+            "the broker connection",
+            () -> read(log).contains("Connected to the broker"));
+        Eventually.await(
+            Duration.ofSeconds(20), "caught up (alone)", () -> read(log).contains("Caught up"));
         ManagedChannel channel =
-            Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create()).build();
+            Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create())
+                .build();
         try {
           assertEquals(
               1,
@@ -68,11 +77,14 @@ class ServerProcessIT {
     Path log = Files.createTempFile("kvs-server", ".log");
     try (MosquittoBroker broker = MosquittoBroker.start()) {
       int port = MosquittoBroker.freePort();
-      Process server = launch(log, String.valueOf(port), "--broker", broker.uri(), "--topic", "process-it-jul");
+      Process server =
+          launch(log, String.valueOf(port), "--broker", broker.uri(), "--topic", "process-it-jul");
       try {
-        Eventually.await(Duration.ofSeconds(20), "caught up (alone)", () -> read(log).contains("Caught up"));
+        Eventually.await(
+            Duration.ofSeconds(20), "caught up (alone)", () -> read(log).contains("Caught up"));
         ManagedChannel channel =
-            Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create()).build();
+            Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create())
+                .build();
         try {
           StatusRuntimeException tooLarge =
               assertThrows(
@@ -85,11 +97,20 @@ class ServerProcessIT {
         } finally {
           channel.shutdownNow();
         }
-        Eventually.await(Duration.ofSeconds(10), "grpc's warning in the log", () -> read(log).contains("exceeds maximum size"));
+        Eventually.await(
+            Duration.ofSeconds(10),
+            "grpc's warning in the log",
+            () -> read(log).contains("exceeds maximum size"));
         List<String> lines = read(log).lines().toList();
-        String warning = lines.stream().filter(l -> l.contains("exceeds maximum size")).findFirst().orElseThrow();
+        String warning =
+            lines.stream()
+                .filter(l -> l.contains("exceeds maximum size"))
+                .findFirst()
+                .orElseThrow();
         assertTrue(warning.matches("\\d{4}-\\d{2}-\\d{2}T.* \\[WARN\\] .*"), warning);
-        assertTrue(lines.stream().noneMatch(l -> l.startsWith("WARNING:") || l.startsWith("\tat ")), read(log));
+        assertTrue(
+            lines.stream().noneMatch(l -> l.startsWith("WARNING:") || l.startsWith("\tat ")),
+            read(log));
       } finally {
         server.destroyForcibly();
       }
@@ -100,11 +121,14 @@ class ServerProcessIT {
   void aTakenPortFailsAtOnceWithOneLine() throws Exception {
     Path log = Files.createTempFile("kvs-server", ".log");
     try (ServerSocket taken = new ServerSocket(0)) {
-      Process server = launch(log, String.valueOf(taken.getLocalPort()), "--broker", "tcp://127.0.0.1:1");
+      Process server =
+          launch(log, String.valueOf(taken.getLocalPort()), "--broker", "tcp://127.0.0.1:1");
       assertTrue(server.waitFor(20, TimeUnit.SECONDS), "exits at once");
       assertEquals(1, server.exitValue());
       String output = read(log).strip();
-      assertTrue(output.contains("port " + taken.getLocalPort()) && output.contains("already in use"), output);
+      assertTrue(
+          output.contains("port " + taken.getLocalPort()) && output.contains("already in use"),
+          output);
       assertEquals(1, output.lines().count(), output);
     }
   }

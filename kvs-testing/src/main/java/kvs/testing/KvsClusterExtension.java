@@ -72,8 +72,10 @@ public final class KvsClusterExtension
   private MosquittoBroker broker;
   private String topic;
   private int[] ports;
+
   /** The server currently serving each index; null while that one is stopped. */
   private KvsServer[] running;
+
   /** The unique id of the JUnit context that started the cluster: only its end closes it. */
   private String owner;
 
@@ -113,7 +115,8 @@ public final class KvsClusterExtension
 
   private synchronized void startIfNeeded(ExtensionContext context) {
     if (broker != null) {
-      return; // already started by an enclosing context (a static field seen from a @Nested class or a test)
+      return; // already started by an enclosing context (a static field seen from a @Nested class
+      // or a test)
     }
     owner = context.getUniqueId();
     start();
@@ -132,7 +135,10 @@ public final class KvsClusterExtension
     return size;
   }
 
-  /** The gRPC port of server {@code index}; it keeps it across {@link #stopServer} and {@link #startServer}. */
+  /**
+   * The gRPC port of server {@code index}; it keeps it across {@link #stopServer} and {@link
+   * #startServer}.
+   */
   public synchronized int port(int index) {
     requireRunning();
     return ports[checkIndex(index)];
@@ -169,7 +175,10 @@ public final class KvsClusterExtension
     return running[checkIndex(index)] != null;
   }
 
-  /** The broker, e.g. to {@link MosquittoBroker#stop() stop} and {@link MosquittoBroker#restart() restart} it. */
+  /**
+   * The broker, e.g. to {@link MosquittoBroker#stop() stop} and {@link MosquittoBroker#restart()
+   * restart} it.
+   */
   public synchronized MosquittoBroker broker() {
     requireRunning();
     return broker;
@@ -215,8 +224,8 @@ public final class KvsClusterExtension
   }
 
   /**
-   * Waits until every running server has applied at least as many replication-stream entries as
-   * the furthest one has now. After a write was answered, that includes the write.
+   * Waits until every running server has applied at least as many replication-stream entries as the
+   * furthest one has now. After a write was answered, that includes the write.
    */
   public void awaitConverged() {
     List<KvsServer> live;
@@ -258,8 +267,8 @@ public final class KvsClusterExtension
   }
 
   /**
-   * Starts server {@code index} on {@code port} (0: any free one), as {@link TestCluster} does
-   * (its short-timeout {@link TestCluster#config}), and returns once it has caught up. TestCluster
+   * Starts server {@code index} on {@code port} (0: any free one), as {@link TestCluster} does (its
+   * short-timeout {@link TestCluster#config}), and returns once it has caught up. TestCluster
    * itself is not used: it cannot stop or restart one of its servers.
    */
   private KvsServer launch(int index, int port) {
@@ -270,7 +279,8 @@ public final class KvsClusterExtension
       brokerUri = broker.uri();
       topic = this.topic;
     }
-    KvsServer server = KvsServer.builder(TestCluster.config(id, brokerUri, topic).port(port).build()).build();
+    KvsServer server =
+        KvsServer.builder(TestCluster.config(id, brokerUri, topic).port(port).build()).build();
     try {
       server.start();
     } catch (IOException e) {

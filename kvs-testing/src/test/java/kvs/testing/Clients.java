@@ -17,7 +17,9 @@ final class Clients implements AutoCloseable {
   private final ManagedChannel channel;
 
   Clients(int port) {
-    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create()).build();
+    channel =
+        Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create())
+            .build();
   }
 
   KVSGrpc.KVSBlockingStub kvs() {
@@ -26,7 +28,8 @@ final class Clients implements AutoCloseable {
 
   /** Writes and returns the new version; fails on -1 (keys and values need 3+ characters). */
   int insere(String key, String value) {
-    int version = kvs().insere(ChaveValor.newBuilder().setChave(key).setValor(value).build()).getVersao();
+    int version =
+        kvs().insere(ChaveValor.newBuilder().setChave(key).setValor(value).build()).getVersao();
     if (version < 1) {
       throw new AssertionError("insere(" + key + ", " + value + ") answered " + version);
     }

@@ -25,12 +25,18 @@ class KvsClusterExtensionIT {
   void startsThreeServersOnTheirOwnPortsAndListsThemAll() {
     assertEquals(3, cluster.size());
     assertEquals(
-        "127.0.0.1:" + cluster.port(0) + ",127.0.0.1:" + cluster.port(1) + ",127.0.0.1:" + cluster.port(2),
+        "127.0.0.1:"
+            + cluster.port(0)
+            + ",127.0.0.1:"
+            + cluster.port(1)
+            + ",127.0.0.1:"
+            + cluster.port(2),
         cluster.targets());
     for (int i = 0; i < 3; i++) {
       assertTrue(cluster.isRunning(i));
       assertTrue(cluster.server(i).isCaughtUp(), "server " + i + " caught up before the test");
-      assertTrue(cluster.server(i).isBrokerConnected(), "server " + i + " connected before the test");
+      assertTrue(
+          cluster.server(i).isBrokerConnected(), "server " + i + " connected before the test");
       assertEquals(cluster.port(i), cluster.server(i).port());
     }
     assertEquals(3, java.util.Set.of(cluster.port(0), cluster.port(1), cluster.port(2)).size());
@@ -63,10 +69,13 @@ class KvsClusterExtensionIT {
       assertFalse(Clients.accepts(port), "port of the stopped server refuses connections");
       assertThrows(IllegalStateException.class, () -> cluster.server(1));
       try (Clients stopped = new Clients(port)) {
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stopped.insere("key", "value"));
+        StatusRuntimeException e =
+            assertThrows(StatusRuntimeException.class, () -> stopped.insere("key", "value"));
         assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
       }
-      assertTrue(cluster.targets().contains("127.0.0.1:" + port), "targets() still lists the stopped server");
+      assertTrue(
+          cluster.targets().contains("127.0.0.1:" + port),
+          "targets() still lists the stopped server");
 
       try (Clients first = new Clients(cluster.port(0));
           Clients third = new Clients(cluster.port(2))) {

@@ -34,7 +34,8 @@ class LifecycleIT {
   static final List<Seen> seen = new CopyOnWriteArrayList<>();
 
   static Seen see(String test, KvsClusterExtension cluster) {
-    List<Integer> ports = java.util.stream.IntStream.range(0, cluster.size()).mapToObj(cluster::port).toList();
+    List<Integer> ports =
+        java.util.stream.IntStream.range(0, cluster.size()).mapToObj(cluster::port).toList();
     return new Seen(test, cluster.topic(), cluster.broker().port(), ports);
   }
 
@@ -50,7 +51,8 @@ class LifecycleIT {
 
     assertEquals(3, seen.size());
     assertEquals(1, seen.stream().map(Seen::topic).distinct().count(), "one cluster: " + seen);
-    assertThrows(IllegalStateException.class, StaticForm.cluster::targets, "closed after the class");
+    assertThrows(
+        IllegalStateException.class, StaticForm.cluster::targets, "closed after the class");
     assertClosed(seen.get(0));
   }
 
@@ -65,17 +67,23 @@ class LifecycleIT {
   }
 
   private static Events run(Class<?> testClass) {
-    return EngineTestKit.engine("junit-jupiter").selectors(selectClass(testClass)).execute().testEvents();
+    return EngineTestKit.engine("junit-jupiter")
+        .selectors(selectClass(testClass))
+        .execute()
+        .testEvents();
   }
 
   private static void assertClosed(Seen seen) {
     assertFalse(Clients.accepts(seen.brokerPort()), "broker stopped: " + seen);
-    seen.ports().forEach(port -> assertFalse(Clients.accepts(port), "server on " + port + " stopped: " + seen));
+    seen.ports()
+        .forEach(
+            port -> assertFalse(Clients.accepts(port), "server on " + port + " stopped: " + seen));
   }
 
   @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
   static class StaticForm {
-    @RegisterExtension static final KvsClusterExtension cluster = KvsClusterExtension.withServers(2);
+    @RegisterExtension
+    static final KvsClusterExtension cluster = KvsClusterExtension.withServers(2);
 
     @Test
     @Order(1)

@@ -29,7 +29,8 @@ public enum KvsErrorReason {
         com.google.rpc.Status.newBuilder()
             .setCode(code.value())
             .setMessage(description)
-            .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(name()).setDomain(DOMAIN).build()))
+            .addDetails(
+                Any.pack(ErrorInfo.newBuilder().setReason(name()).setDomain(DOMAIN).build()))
             .build();
     return StatusProto.toStatusRuntimeException(status);
   }

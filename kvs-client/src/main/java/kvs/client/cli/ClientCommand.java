@@ -25,12 +25,12 @@ import kvs.client.KvsException;
 import kvs.client.PutResult;
 import kvs.client.RemoveResult;
 import kvs.client.ServerStatus;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /**
  * The command-line client: one operation against one KVS server, or, with the {@code status}
@@ -244,7 +244,8 @@ public final class ClientCommand implements Callable<Integer> {
         // So that "-o status" is the option's value, not the status subcommand.
         .setAllowSubcommandsAsOptionParameters(true)
         .setParameterExceptionHandler(new UsageErrorHandler("kvs", "./"))
-        .setExecutionExceptionHandler(new OneLineErrorHandler("kvs", "./", EXIT_USAGE, EXIT_SERVER_ERROR))
+        .setExecutionExceptionHandler(
+            new OneLineErrorHandler("kvs", "./", EXIT_USAGE, EXIT_SERVER_ERROR))
         .setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true))
         .setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
   }

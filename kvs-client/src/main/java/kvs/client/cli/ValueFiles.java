@@ -28,7 +28,9 @@ final class ValueFiles {
 
   private ValueFiles() {}
 
-  /** The values of {@code names}, in order; {@code -} (at most once) reads {@code stdin} to its end. */
+  /**
+   * The values of {@code names}, in order; {@code -} (at most once) reads {@code stdin} to its end.
+   */
   static List<String> read(List<String> names, InputStream stdin) throws BadValueFile {
     if (names.stream().filter("-"::equals).count() > 1) {
       throw new BadValueFile("--value-file - (standard input) can be given only once");
@@ -41,7 +43,8 @@ final class ValueFiles {
       } catch (NoSuchFileException e) {
         throw new BadValueFile("--value-file " + name + ": no such file");
       } catch (IOException | UncheckedIOException e) {
-        throw new BadValueFile("--value-file " + name + ": cannot read it (" + e.getMessage() + ")");
+        throw new BadValueFile(
+            "--value-file " + name + ": cannot read it (" + e.getMessage() + ")");
       }
       values.add(utf8(name, bytes));
     }

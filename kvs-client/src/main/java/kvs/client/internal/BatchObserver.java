@@ -15,9 +15,9 @@ import kvs.client.KvsException.Code;
  * in order. Takes the caller's items only while the stream {@linkplain
  * ClientCallStreamObserver#isReady() is ready} (gRPC's outbound flow control), half-closes after
  * the last, and pairs each reply with the item it answers. Replies are requested by the sink, a
- * {@link RequestWindow} at a time, so a slow consumer stops the server's replies, which
- * stops the server reading, which stops this from sending. Only the items sent and not yet answered
- * are held, and flow control bounds those.
+ * {@link RequestWindow} at a time, so a slow consumer stops the server's replies, which stops the
+ * server reading, which stops this from sending. Only the items sent and not yet answered are held,
+ * and flow control bounds those.
  *
  * <p>Every callback runs on the call's serializing executor, one at a time, so the fields need no
  * locks.

@@ -71,7 +71,9 @@ final class GrpcErrors {
     switch (status.getCode()) {
       case UNAVAILABLE:
         // The server says why in a status detail, not in words we would have to parse.
-        return KvsErrorReason.of(failure).orElse(null) == KvsErrorReason.CATCHING_UP ? Code.CATCHING_UP : Code.UNAVAILABLE;
+        return KvsErrorReason.of(failure).orElse(null) == KvsErrorReason.CATCHING_UP
+            ? Code.CATCHING_UP
+            : Code.UNAVAILABLE;
       case DEADLINE_EXCEEDED:
         return Code.DEADLINE_EXCEEDED;
       case CANCELLED:

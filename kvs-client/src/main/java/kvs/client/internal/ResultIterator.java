@@ -49,7 +49,8 @@ final class ResultIterator<R> implements ResultSink<R>, Iterator<R> {
     this.window = new RequestWindow(call);
   }
 
-  // Cannot happen while the window holds: a call that delivers more fails rather than grow the queue.
+  // Cannot happen while the window holds: a call that delivers more fails rather than grow the
+  // queue.
   @Override
   public void result(R result) {
     if (queue.size() >= RequestWindow.SIZE) {

@@ -125,10 +125,15 @@ class ClientCommandTest {
 
     @Test
     void aValueFromAFileIsItsContentExactlyHoweverLarge(@TempDir Path dir) throws IOException {
-      String large = "linha 1 \u00e7\u00e3o\n".repeat(40_000) + "fim"; // 600 KB: past what one argument may hold
+      String large =
+          "linha 1 \u00e7\u00e3o\n".repeat(40_000)
+              + "fim"; // 600 KB: past what one argument may hold
       Path file = Files.writeString(dir.resolve("value.txt"), large, StandardCharsets.UTF_8);
 
-      assertRun(run("-o", "insere", "-k", "chave1", "--value-file", file.toString()), 0, "chave1 -> version 1");
+      assertRun(
+          run("-o", "insere", "-k", "chave1", "--value-file", file.toString()),
+          0,
+          "chave1 -> version 1");
 
       ChaveValor sent = service.<ChaveValor>received("Insere").get(0);
       assertEquals(large, sent.getValor());
@@ -139,7 +144,8 @@ class ClientCommandTest {
       StringWriter out = new StringWriter();
       CommandLine command =
           ClientCommand.newCommandLine(
-              inProcess(server), new ByteArrayInputStream("piped value\n".getBytes(StandardCharsets.UTF_8)));
+              inProcess(server),
+              new ByteArrayInputStream("piped value\n".getBytes(StandardCharsets.UTF_8)));
       command.setOut(new PrintWriter(out));
 
       assertEquals(0, command.execute("-o", "insere", "-k", "chave1", "--value-file", "-"));
@@ -151,12 +157,16 @@ class ClientCommandTest {
       Path latin1 = Files.write(dir.resolve("latin1.txt"), new byte[] {'v', 'a', 'l', (byte) 0xE7});
       Path file = Files.writeString(dir.resolve("ok.txt"), "valor1");
 
-      Run missing = run("-o", "insere", "-k", "chave1", "--value-file", dir.resolve("absent").toString());
+      Run missing =
+          run("-o", "insere", "-k", "chave1", "--value-file", dir.resolve("absent").toString());
       Run notUtf8 = run("-o", "insere", "-k", "chave1", "--value-file", latin1.toString());
-      Run both = run("-o", "insere", "-k", "chave1", "-v", "valor1", "--value-file", file.toString());
-      Run stdinTwice = run("-o", "insere-v", "-k", "a1a", "-k", "b2b", "--value-file", "-", "--value-file", "-");
+      Run both =
+          run("-o", "insere", "-k", "chave1", "-v", "valor1", "--value-file", file.toString());
+      Run stdinTwice =
+          run("-o", "insere-v", "-k", "a1a", "-k", "b2b", "--value-file", "-", "--value-file", "-");
 
-      assertEquals("kvs: --value-file " + dir.resolve("absent") + ": no such file", missing.err().get(0));
+      assertEquals(
+          "kvs: --value-file " + dir.resolve("absent") + ": no such file", missing.err().get(0));
       assertEquals("kvs: --value-file " + latin1 + ": not UTF-8 text", notUtf8.err().get(0));
       assertEquals("kvs: give values with -v or with --value-file, not both", both.err().get(0));
       assertTrue(stdinTwice.err().get(0).contains("only once"), stdinTwice.err().get(0));

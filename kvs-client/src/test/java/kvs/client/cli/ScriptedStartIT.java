@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * KVS as a user's script runs it: servers launched with {@code server.sh} and called through
- * {@code client.sh} the moment their ports answer, with no sleep and no readiness polling. A
- * server that is still catching up holds such calls until it has; none may fail.
+ * KVS as a user's script runs it: servers launched with {@code server.sh} and called through {@code
+ * client.sh} the moment their ports answer, with no sleep and no readiness polling. A server that
+ * is still catching up holds such calls until it has; none may fail.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ScriptedStartIT {
@@ -53,7 +53,8 @@ class ScriptedStartIT {
   }
 
   @Test
-  void threeServersLaunchedInTheSameSecondAnswerTheirFirstWritesAsSoonAsTheirPortsOpen() throws Exception {
+  void threeServersLaunchedInTheSameSecondAnswerTheirFirstWritesAsSoonAsTheirPortsOpen()
+      throws Exception {
     broker = MosquittoBroker.start();
     int[] ports = freePorts(3);
     for (int i = 0; i < 3; i++) {
@@ -67,12 +68,16 @@ class ScriptedStartIT {
           CompletableFuture.supplyAsync(
               () -> {
                 long open = awaitPortOpen(port);
-                Result write = client("-p", port, "-o", "insere", "-k", key, "-v", "valor1", "--json");
+                Result write =
+                    client("-p", port, "-o", "insere", "-k", key, "-v", "valor1", "--json");
                 long answered = System.nanoTime();
                 assertEquals(0, write.exit(), "first write on " + port + ": " + write);
                 assertEquals("{\"key\":\"" + key + "\",\"version\":1}", write.out().strip());
-                return "port " + port + ": first write answered "
-                    + TimeUnit.NANOSECONDS.toMillis(answered - open) + " ms after the port opened";
+                return "port "
+                    + port
+                    + ": first write answered "
+                    + TimeUnit.NANOSECONDS.toMillis(answered - open)
+                    + " ms after the port opened";
               }));
     }
     for (CompletableFuture<String> write : firstWrites) {
@@ -96,12 +101,16 @@ class ScriptedStartIT {
             .directory(ROOT.toFile())
             .redirectErrorStream(true)
             .redirectOutput(logs.resolve("teste.log").toFile());
-    teste.environment()
+    teste
+        .environment()
         .putAll(
             Map.of(
-                "KVS_TESTE_BROKER_PORT", String.valueOf(ports[0]),
-                "KVS_TESTE_PORTS", ports[1] + " " + ports[2] + " " + ports[3],
-                "KVS_TESTE_SKIP_BUILD", "1"));
+                "KVS_TESTE_BROKER_PORT",
+                String.valueOf(ports[0]),
+                "KVS_TESTE_PORTS",
+                ports[1] + " " + ports[2] + " " + ports[3],
+                "KVS_TESTE_SKIP_BUILD",
+                "1"));
     Process run = teste.start();
     processes.add(run);
     assertTrue(run.waitFor(180, TimeUnit.SECONDS), "teste.sh ended within 180 s");
@@ -120,11 +129,18 @@ class ScriptedStartIT {
     awaitPortOpen(ports[0]);
     awaitPortOpen(ports[1]);
     int keys = 100_000;
-    try (KvsClient kvs = KvsClient.builder()
+    try (KvsClient kvs =
+        KvsClient.builder()
             .targets("127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1])
-            .deadline(Duration.ofSeconds(90)) // loading 100,000 keys into cold servers; not what is tested
+            .deadline(
+                Duration.ofSeconds(
+                    90)) // loading 100,000 keys into cold servers; not what is tested
             .build()) {
-      Iterable<KeyValue> items = () -> IntStream.range(0, keys).mapToObj(i -> KeyValue.of("key" + i, "value" + i)).iterator();
+      Iterable<KeyValue> items =
+          () ->
+              IntStream.range(0, keys)
+                  .mapToObj(i -> KeyValue.of("key" + i, "value" + i))
+                  .iterator();
       try (Stream<PutResult> results = kvs.putAll(items)) {
         assertEquals(keys, results.filter(PutResult::stored).count(), "every key stored");
       }
@@ -135,19 +151,26 @@ class ScriptedStartIT {
     Result read = client("-p", ports[2], "-o", "consulta", "-k", "key" + (keys - 1), "--json");
     long answered = System.nanoTime();
     assertEquals(0, read.exit(), "the joiner's first read: " + read);
-    assertEquals("{\"key\":\"key99999\",\"value\":\"value99999\",\"version\":1}", read.out().strip());
+    assertEquals(
+        "{\"key\":\"key99999\",\"value\":\"value99999\",\"version\":1}", read.out().strip());
     System.out.println(
-        "ScriptedStartIT: joiner into " + keys + " keys answered " + TimeUnit.NANOSECONDS.toMillis(answered - open)
-            + " ms after its port opened; " + caughtUpLine(joinerLog));
+        "ScriptedStartIT: joiner into "
+            + keys
+            + " keys answered "
+            + TimeUnit.NANOSECONDS.toMillis(answered - open)
+            + " ms after its port opened; "
+            + caughtUpLine(joinerLog));
 
     Process victim = processes.get(1); // b: exec'd java, so this is SIGKILL to the server itself
     victim.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     Path restartedLog = server(ports[1], "b");
     awaitPortOpen(ports[1]);
-    Result write = client("-p", ports[1], "-o", "insere", "-k", "key0", "-v", "after-restart", "--json");
+    Result write =
+        client("-p", ports[1], "-o", "insere", "-k", "key0", "-v", "after-restart", "--json");
     assertEquals(0, write.exit(), "the restarted server's first write: " + write);
     assertEquals("{\"key\":\"key0\",\"version\":2}", write.out().strip());
-    Result snapshotCount = client("-p", ports[1], "-o", "consulta", "-k", "key0", "-e", "1", "--json");
+    Result snapshotCount =
+        client("-p", ports[1], "-o", "consulta", "-k", "key0", "-e", "1", "--json");
     assertEquals(0, snapshotCount.exit(), snapshotCount.toString());
     System.out.println("ScriptedStartIT: restarted after SIGKILL; " + caughtUpLine(restartedLog));
   }
@@ -156,8 +179,14 @@ class ScriptedStartIT {
     Path log = logs.resolve("server-" + id + "-" + port + "-" + processes.size() + ".log");
     Process server =
         new ProcessBuilder(
-                ROOT.resolve("server.sh").toString(), String.valueOf(port), "--broker", broker.uri(), "--topic", topic,
-                "--id", id)
+                ROOT.resolve("server.sh").toString(),
+                String.valueOf(port),
+                "--broker",
+                broker.uri(),
+                "--topic",
+                topic,
+                "--id",
+                id)
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();

@@ -219,10 +219,7 @@ class StatusCommandTest {
 
   @Test
   void catchingUpServerSaysSoAndIsExitThree() {
-    servers.put(
-        9000,
-        InProcessKvs.start(
-            FailingKvsService.catchingUp()));
+    servers.put(9000, InProcessKvs.start(FailingKvsService.catchingUp()));
 
     assertEquals(
         new Run(

@@ -33,9 +33,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Streaming results are requested a window at a time: the whole window when the call starts, then
- * half a window each time the consumer has taken half a window; never one at a time, and never
- * more than a window beyond what the consumer took. On the in-process transport a server can send
- * only what the client requested, so the fake server's count of tuples sent is exact.
+ * half a window each time the consumer has taken half a window; never one at a time, and never more
+ * than a window beyond what the consumer took. On the in-process transport a server can send only
+ * what the client requested, so the fake server's count of tuples sent is exact.
  */
 @Timeout(60)
 class RequestWindowTest {
@@ -55,7 +55,10 @@ class RequestWindowTest {
     kvs = KvsClient.builder().channel(channel).deadline(Duration.ofSeconds(50)).build();
     try (Stream<?> puts =
         kvs.putAll(
-            () -> IntStream.range(0, KEYS).mapToObj(i -> KeyValue.of("key" + i, "value" + i)).iterator())) {
+            () ->
+                IntStream.range(0, KEYS)
+                    .mapToObj(i -> KeyValue.of("key" + i, "value" + i))
+                    .iterator())) {
       assertEquals(KEYS, puts.count());
     }
   }

@@ -27,7 +27,9 @@ public final class FailingKvsService extends KVSGrpc.KVSImplBase {
   /** What a KVS server answers when it was catching up for longer than the call could wait. */
   public static FailingKvsService catchingUp() {
     return new FailingKvsService(
-        () -> KvsErrorReason.CATCHING_UP.toException(Status.Code.UNAVAILABLE, "catching up with its peers"));
+        () ->
+            KvsErrorReason.CATCHING_UP.toException(
+                Status.Code.UNAVAILABLE, "catching up with its peers"));
   }
 
   @Override

@@ -14,7 +14,13 @@ import java.util.Objects;
  * @param caughtUp false while it is itself catching up (its position and digest mean little then)
  */
 public record Heartbeat(
-    String origin, String run, int port, long position, long digest, long lastOwnSequence, boolean caughtUp)
+    String origin,
+    String run,
+    int port,
+    long position,
+    long digest,
+    long lastOwnSequence,
+    boolean caughtUp)
     implements StreamMessage {
   public Heartbeat {
     Objects.requireNonNull(origin, "origin");

@@ -13,9 +13,13 @@ public final class MalformedMessageException extends Exception {
     this.origin = origin;
   }
 
-  /** {@code what} could not be parsed: the parser's reason, on one line (Jackson adds the location on a second). */
+  /**
+   * {@code what} could not be parsed: the parser's reason, on one line (Jackson adds the location
+   * on a second).
+   */
   static MalformedMessageException notJson(String what, IOException e) {
-    String why = e instanceof JsonProcessingException parse ? parse.getOriginalMessage() : e.getMessage();
+    String why =
+        e instanceof JsonProcessingException parse ? parse.getOriginalMessage() : e.getMessage();
     return new MalformedMessageException(what + " is not JSON: " + why, null);
   }
 

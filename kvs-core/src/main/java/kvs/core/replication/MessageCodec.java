@@ -57,7 +57,10 @@ public final class MessageCodec {
       root.put("replyTopic", request.replyTopic());
       if (!request.since().isEmpty()) {
         ArrayNode since = root.putArray("since");
-        request.since().forEach(point -> since.addArray().add(point.position()).add(hex16(point.stateDigest())));
+        request
+            .since()
+            .forEach(
+                point -> since.addArray().add(point.position()).add(hex16(point.stateDigest())));
       }
     } else if (message instanceof Heartbeat heartbeat) {
       header(root, HEARTBEAT, heartbeat);
@@ -92,22 +95,33 @@ public final class MessageCodec {
     }
     ArrayNode runs = root.putArray("runs");
     for (RunSequence run : chunk.runs()) {
-      runs.addObject().put("origin", run.origin()).put("run", run.run()).put("seq", run.lastSequence());
+      runs.addObject()
+          .put("origin", run.origin())
+          .put("run", run.run())
+          .put("seq", run.lastSequence());
     }
     ArrayNode requests = root.putArray("requests");
     for (RecentRequest request : chunk.requests()) {
-      requests.addArray().add(request.fingerprint().toHex()).add(request.result()).add(request.time());
+      requests
+          .addArray()
+          .add(request.fingerprint().toHex())
+          .add(request.result())
+          .add(request.time());
     }
     ArrayNode keys = root.putArray("keys");
     for (KeyRecord record : chunk.keys()) {
-      ObjectNode key = keys.addObject().put("key", record.key()).put("highest", record.highestVersion());
+      ObjectNode key =
+          keys.addObject().put("key", record.key()).put("highest", record.highestVersion());
       ArrayNode versions = key.putArray("versions");
       record.versions().forEach((version, value) -> versions.addArray().add(version).add(value));
     }
     return write(root);
   }
 
-  /** Reads one stream message; any problem is a {@link MalformedMessageException}, never a partial message. */
+  /**
+   * Reads one stream message; any problem is a {@link MalformedMessageException}, never a partial
+   * message.
+   */
   public StreamMessage decode(byte[] json) throws MalformedMessageException {
     JsonNode root = readObject(json);
     String origin = root.path("origin").isTextual() ? root.get("origin").asText() : null;
@@ -122,7 +136,11 @@ public final class MessageCodec {
         return decodeWrites(root, origin, run);
       case STATE_REQUEST:
         return new StateRequest(
-            origin, run, requiredText(root, "request", origin), requiredText(root, "replyTopic", origin), since(root, origin));
+            origin,
+            run,
+            requiredText(root, "request", origin),
+            requiredText(root, "replyTopic", origin),
+            since(root, origin));
       case HEARTBEAT:
         return new Heartbeat(
             origin,
@@ -152,13 +170,17 @@ public final class MessageCodec {
     for (JsonNode run : requiredArray(root, "runs", from)) {
       runs.add(
           new RunSequence(
-              requiredText(run, "origin", from), requiredText(run, "run", from), requiredLong(run, "seq", from, 0, Long.MAX_VALUE)));
+              requiredText(run, "origin", from),
+              requiredText(run, "run", from),
+              requiredLong(run, "seq", from, 0, Long.MAX_VALUE)));
     }
-    // Absent in chunks of servers that predate it: 0, as a state machine that never saw a timestamp.
+    // Absent in chunks of servers that predate it: 0, as a state machine that never saw a
+    // timestamp.
     long streamTime = root.has("time") ? requiredLong(root, "time", from, 0, Long.MAX_VALUE) : 0;
     List<RecentRequest> requests = new ArrayList<>();
     // Absent in chunks of servers that predate request ids: no recent requests.
-    for (JsonNode entry : root.has("requests") ? requiredArray(root, "requests", from) : emptyArray()) {
+    for (JsonNode entry :
+        root.has("requests") ? requiredArray(root, "requests", from) : emptyArray()) {
       requests.add(decodeRequest(entry, streamTime, from));
     }
     List<KeyRecord> keys = new ArrayList<>();
@@ -215,14 +237,17 @@ public final class MessageCodec {
   private static RecentRequest decodeRequest(JsonNode entry, long streamTime, String from)
       throws MalformedMessageException {
     if (!entry.isArray() || (entry.size() != 2 && entry.size() != 3)) {
-      throw new MalformedMessageException("a recent request must be [fingerprint, result, time] or [id, result]", from);
+      throw new MalformedMessageException(
+          "a recent request must be [fingerprint, result, time] or [id, result]", from);
     }
     if (!entry.get(0).isTextual()) {
-      throw new MalformedMessageException("a recent request's fingerprint or id must be text", from);
+      throw new MalformedMessageException(
+          "a recent request's fingerprint or id must be text", from);
     }
     JsonNode result = entry.get(1);
     if (!result.canConvertToExactIntegral() || !result.canConvertToInt()) {
-      throw new MalformedMessageException("a recent request's result must be a 32-bit integer", from);
+      throw new MalformedMessageException(
+          "a recent request's result must be a 32-bit integer", from);
     }
     if (entry.size() == 2) {
       return RecentRequest.of(entry.get(0).asText(), result.asInt(), streamTime);
@@ -235,7 +260,8 @@ public final class MessageCodec {
     try {
       id = RequestFingerprint.parseHex(entry.get(0).asText());
     } catch (IllegalArgumentException e) {
-      throw new MalformedMessageException("a recent request's fingerprint must be 32 hex digits", from);
+      throw new MalformedMessageException(
+          "a recent request's fingerprint must be 32 hex digits", from);
     }
     return new RecentRequest(id.high(), id.low(), result.asInt(), time.asLong());
   }
@@ -264,7 +290,10 @@ public final class MessageCodec {
   private static ReplicationMessage decodeWrites(JsonNode root, String origin, String run)
       throws MalformedMessageException {
     JsonNode seq = root.get("seq");
-    if (seq == null || !seq.canConvertToExactIntegral() || !seq.canConvertToLong() || seq.asLong() < 1) {
+    if (seq == null
+        || !seq.canConvertToExactIntegral()
+        || !seq.canConvertToLong()
+        || seq.asLong() < 1) {
       throw new MalformedMessageException("\"seq\" must be an integer >= 1", origin);
     }
     JsonNode ops = root.get("ops");
@@ -276,7 +305,10 @@ public final class MessageCodec {
       operations.add(decodeOperation(op, origin));
     }
     // Absent in messages of servers that predate it: unknown (0).
-    long timestamp = root.has("ts") ? requiredLong(root, "ts", origin, 0, Long.MAX_VALUE) : ReplicationMessage.NO_TIMESTAMP;
+    long timestamp =
+        root.has("ts")
+            ? requiredLong(root, "ts", origin, 0, Long.MAX_VALUE)
+            : ReplicationMessage.NO_TIMESTAMP;
     return new ReplicationMessage(origin, run, seq.asLong(), operations, timestamp);
   }
 
@@ -287,7 +319,8 @@ public final class MessageCodec {
     }
     String kind = requiredText(op, "op", origin);
     String key = requiredText(op, "key", origin);
-    Optional<String> requestId = op.has("rid") ? Optional.of(requiredText(op, "rid", origin)) : Optional.empty();
+    Optional<String> requestId =
+        op.has("rid") ? Optional.of(requiredText(op, "rid", origin)) : Optional.empty();
     switch (kind) {
       case "put":
         return new Operation.Put(key, requiredText(op, "value", origin), requestId);
@@ -345,7 +378,8 @@ public final class MessageCodec {
         || !value.canConvertToLong()
         || value.asLong() < min
         || value.asLong() > max) {
-      throw new MalformedMessageException("\"" + field + "\" must be an integer in [" + min + ", " + max + "]", origin);
+      throw new MalformedMessageException(
+          "\"" + field + "\" must be an integer in [" + min + ", " + max + "]", origin);
     }
     return value.asLong();
   }
@@ -360,10 +394,12 @@ public final class MessageCodec {
   }
 
   // A state request's points, [position, "hex digest"] each; absent: none (a whole state).
-  private static List<StateRequest.Point> since(JsonNode root, String origin) throws MalformedMessageException {
+  private static List<StateRequest.Point> since(JsonNode root, String origin)
+      throws MalformedMessageException {
     List<StateRequest.Point> points = new ArrayList<>();
     if (root.path("since").size() > StateRequest.MAX_POINTS) {
-      throw new MalformedMessageException("more than " + StateRequest.MAX_POINTS + " points in \"since\"", origin);
+      throw new MalformedMessageException(
+          "more than " + StateRequest.MAX_POINTS + " points in \"since\"", origin);
     }
     for (JsonNode point : root.has("since") ? requiredArray(root, "since", origin) : emptyArray()) {
       if (!point.isArray()
@@ -372,12 +408,16 @@ public final class MessageCodec {
           || !point.get(0).canConvertToLong()
           || point.get(0).asLong() < 0
           || !point.get(1).isTextual()) {
-        throw new MalformedMessageException("a point of \"since\" must be [position >= 0, \"hex digest\"]", origin);
+        throw new MalformedMessageException(
+            "a point of \"since\" must be [position >= 0, \"hex digest\"]", origin);
       }
       try {
-        points.add(new StateRequest.Point(point.get(0).asLong(), Long.parseUnsignedLong(point.get(1).asText(), 16)));
+        points.add(
+            new StateRequest.Point(
+                point.get(0).asLong(), Long.parseUnsignedLong(point.get(1).asText(), 16)));
       } catch (NumberFormatException e) {
-        throw new MalformedMessageException("a point's digest is not hex: " + point.get(1).asText(), origin);
+        throw new MalformedMessageException(
+            "a point's digest is not hex: " + point.get(1).asText(), origin);
       }
     }
     return points;
@@ -388,7 +428,8 @@ public final class MessageCodec {
     return String.format("%016x", digest);
   }
 
-  private static long hex(JsonNode node, String field, String origin) throws MalformedMessageException {
+  private static long hex(JsonNode node, String field, String origin)
+      throws MalformedMessageException {
     try {
       return Long.parseUnsignedLong(requiredText(node, field, origin), 16);
     } catch (NumberFormatException e) {

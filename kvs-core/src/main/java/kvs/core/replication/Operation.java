@@ -4,9 +4,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One write carried by the replication stream. A write may carry the client's request id: a
- * retried write with an id the state machine has applied recently answers the first result
- * instead of writing again.
+ * One write carried by the replication stream. A write may carry the client's request id: a retried
+ * write with an id the state machine has applied recently answers the first result instead of
+ * writing again.
  */
 public sealed interface Operation permits Operation.Put, Operation.Remove {
 

@@ -9,12 +9,12 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * What a replica remembers of its recent past, position by position: its {@link
- * StateMachine.Mark} and store digest after each entry, and the keys each entry wrote. With it a
- * server checks a peer's heartbeat against its own digest at the peer's position, names points of
- * its past when it asks for a repair, and answers a peer that shares one of them with only the
- * keys written since. Bounded: the last {@code positions} entries, and the keys of at most {@code
- * maxKeys} operations among them (older entries keep their mark, not their keys). Not thread-safe.
+ * What a replica remembers of its recent past, position by position: its {@link StateMachine.Mark}
+ * and store digest after each entry, and the keys each entry wrote. With it a server checks a
+ * peer's heartbeat against its own digest at the peer's position, names points of its past when it
+ * asks for a repair, and answers a peer that shares one of them with only the keys written since.
+ * Bounded: the last {@code positions} entries, and the keys of at most {@code maxKeys} operations
+ * among them (older entries keep their mark, not their keys). Not thread-safe.
  */
 public final class RecentHistory {
   /** How many of the newest positions a repair request names one by one, before spacing out. */
@@ -90,10 +90,10 @@ public final class RecentHistory {
   }
 
   /**
-   * Points of the recent past for a repair request, newest first: the newest {@link
-   * #DENSE_POINTS} positions one by one, then ever further apart (twice as far each time), down
-   * to the oldest held (the requester needs only its mark there, not the keys since); at most
-   * {@link StateRequest#MAX_POINTS}.
+   * Points of the recent past for a repair request, newest first: the newest {@link #DENSE_POINTS}
+   * positions one by one, then ever further apart (twice as far each time), down to the oldest held
+   * (the requester needs only its mark there, not the keys since); at most {@link
+   * StateRequest#MAX_POINTS}.
    */
   public List<StateRequest.Point> points() {
     List<StateRequest.Point> points = new ArrayList<>();
@@ -111,11 +111,12 @@ public final class RecentHistory {
   }
 
   /**
-   * The newest of {@code points} where this replica was in the same state (same position and
-   * state digest) and whose keys written since are all held, with those keys.
+   * The newest of {@code points} where this replica was in the same state (same position and state
+   * digest) and whose keys written since are all held, with those keys.
    */
   public Optional<Shared> sharedPoint(List<StateRequest.Point> points) {
-    for (StateRequest.Point point : points.stream().sorted((a, b) -> Long.compare(b.position(), a.position())).toList()) {
+    for (StateRequest.Point point :
+        points.stream().sorted((a, b) -> Long.compare(b.position(), a.position())).toList()) {
       long p = point.position();
       if (holds(p) && p >= keysFrom - 1 && marks[slot(p)].stateDigest() == point.stateDigest()) {
         Set<String> written = new HashSet<>();
@@ -157,6 +158,8 @@ public final class RecentHistory {
   }
 
   private static String keyOf(Operation operation) {
-    return operation instanceof Operation.Put put ? put.key() : ((Operation.Remove) operation).key();
+    return operation instanceof Operation.Put put
+        ? put.key()
+        : ((Operation.Remove) operation).key();
   }
 }

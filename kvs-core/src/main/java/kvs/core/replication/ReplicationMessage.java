@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One entry of the replication stream: a batch of operations published by one server and
- * applied, in order, by every server.
+ * One entry of the replication stream: a batch of operations published by one server and applied,
+ * in order, by every server.
  *
  * @param origin the id of the publishing server
  * @param run identifies one run (process start) of the origin, so that its sequence can restart

@@ -32,7 +32,8 @@ public record RequestFingerprint(long high, long low) {
    */
   public static RequestFingerprint parseHex(String hex) {
     if (hex.length() != 32) {
-      throw new IllegalArgumentException("a fingerprint is 32 hex digits, not " + hex.length() + " characters");
+      throw new IllegalArgumentException(
+          "a fingerprint is 32 hex digits, not " + hex.length() + " characters");
     }
     for (int i = 0; i < 32; i++) {
       if (Character.digit(hex.charAt(i), 16) < 0) {
@@ -40,7 +41,8 @@ public record RequestFingerprint(long high, long low) {
       }
     }
     return new RequestFingerprint(
-        Long.parseUnsignedLong(hex.substring(0, 16), 16), Long.parseUnsignedLong(hex.substring(16), 16));
+        Long.parseUnsignedLong(hex.substring(0, 16), 16),
+        Long.parseUnsignedLong(hex.substring(16), 16));
   }
 
   // Austin Appleby's MurmurHash3_x64_128, seed 0: 16-byte blocks, little-endian, then the tail.
@@ -63,23 +65,36 @@ public record RequestFingerprint(long high, long low) {
     long k1 = 0;
     long k2 = 0;
     switch (data.length & 15) {
-      case 15: k2 ^= (data[tail + 14] & 0xffL) << 48; // fall through
-      case 14: k2 ^= (data[tail + 13] & 0xffL) << 40; // fall through
-      case 13: k2 ^= (data[tail + 12] & 0xffL) << 32; // fall through
-      case 12: k2 ^= (data[tail + 11] & 0xffL) << 24; // fall through
-      case 11: k2 ^= (data[tail + 10] & 0xffL) << 16; // fall through
-      case 10: k2 ^= (data[tail + 9] & 0xffL) << 8; // fall through
+      case 15:
+        k2 ^= (data[tail + 14] & 0xffL) << 48; // fall through
+      case 14:
+        k2 ^= (data[tail + 13] & 0xffL) << 40; // fall through
+      case 13:
+        k2 ^= (data[tail + 12] & 0xffL) << 32; // fall through
+      case 12:
+        k2 ^= (data[tail + 11] & 0xffL) << 24; // fall through
+      case 11:
+        k2 ^= (data[tail + 10] & 0xffL) << 16; // fall through
+      case 10:
+        k2 ^= (data[tail + 9] & 0xffL) << 8; // fall through
       case 9:
         k2 ^= data[tail + 8] & 0xffL;
         h2 ^= mixK2(k2);
-        // fall through
-      case 8: k1 ^= (data[tail + 7] & 0xffL) << 56; // fall through
-      case 7: k1 ^= (data[tail + 6] & 0xffL) << 48; // fall through
-      case 6: k1 ^= (data[tail + 5] & 0xffL) << 40; // fall through
-      case 5: k1 ^= (data[tail + 4] & 0xffL) << 32; // fall through
-      case 4: k1 ^= (data[tail + 3] & 0xffL) << 24; // fall through
-      case 3: k1 ^= (data[tail + 2] & 0xffL) << 16; // fall through
-      case 2: k1 ^= (data[tail + 1] & 0xffL) << 8; // fall through
+      // fall through
+      case 8:
+        k1 ^= (data[tail + 7] & 0xffL) << 56; // fall through
+      case 7:
+        k1 ^= (data[tail + 6] & 0xffL) << 48; // fall through
+      case 6:
+        k1 ^= (data[tail + 5] & 0xffL) << 40; // fall through
+      case 5:
+        k1 ^= (data[tail + 4] & 0xffL) << 32; // fall through
+      case 4:
+        k1 ^= (data[tail + 3] & 0xffL) << 24; // fall through
+      case 3:
+        k1 ^= (data[tail + 2] & 0xffL) << 16; // fall through
+      case 2:
+        k1 ^= (data[tail + 1] & 0xffL) << 8; // fall through
       case 1:
         k1 ^= data[tail] & 0xffL;
         h1 ^= mixK1(k1);

@@ -12,29 +12,29 @@ import kvs.core.Mix64;
  * The request ids a {@link StateMachine} applied recently, with their answers, so that a retried
  * write answers the first result instead of writing again (Raft dissertation §6.3; Apache Ratis's
  * {@code RetryCache}; RIFL). Deterministic, and nothing in it reads a clock: time is <em>stream
- * time</em>, the highest {@link ReplicationMessage#timestamp()} applied so far ({@link
- * #advance}); it never goes back, and messages without a timestamp do not move it. Every server
- * applies the same stream, so every server remembers and forgets the same ids at the same point.
- * Not thread-safe.
+ * time</em>, the highest {@link ReplicationMessage#timestamp()} applied so far ({@link #advance});
+ * it never goes back, and messages without a timestamp do not move it. Every server applies the
+ * same stream, so every server remembers and forgets the same ids at the same point. Not
+ * thread-safe.
  *
  * <p>An id is remembered from its first application until stream time has moved more than the
- * window past that application; an id seen again after that is new (the documented limit: a
- * client retries for less than the window). Entries leave oldest first, in application order:
- * when the oldest has expired, or when a new entry would make more than {@code maxEntries} (the
- * oldest goes, even if still inside the window). A stream whose messages carry no timestamps
- * keeps entries until that cap pushes them out; when the first timestamp comes, the entries
- * remembered before it count as applied at that time (an upgrade from a version without
- * timestamps keeps its remembered ids for a whole window).
+ * window past that application; an id seen again after that is new (the documented limit: a client
+ * retries for less than the window). Entries leave oldest first, in application order: when the
+ * oldest has expired, or when a new entry would make more than {@code maxEntries} (the oldest goes,
+ * even if still inside the window). A stream whose messages carry no timestamps keeps entries until
+ * that cap pushes them out; when the first timestamp comes, the entries remembered before it count
+ * as applied at that time (an upgrade from a version without timestamps keeps its remembered ids
+ * for a whole window).
  *
  * <p>Compact: no object per entry. An id is kept as its 128-bit {@link RequestFingerprint}. A ring
  * of parallel arrays (fingerprint high and low, stream time, result) holds the entries in
- * application order; an open-addressing table (linear probing, backward-shift deletion) of int
- * ring positions, at most 3/4 full, finds an entry by fingerprint. Both grow by doubling as
- * needed, the ring never beyond {@code maxEntries}; neither shrinks. That is 28 bytes per ring
- * slot and 4 per table slot. Measured with {@code RetryCacheFootprint} (live heap, JDK 17, serial
- * GC): 35.7 bytes per entry with 1,000,000 entries, 42.9 with 3,000,000 (ring and table just
- * grown); at the default cap of 4,000,000 entries (ring exactly full, 8,388,608 table slots)
- * 143.5 MB, 35.9 bytes per entry, and never more. 60 s at 45,000 writes/s is 2,700,000 entries.
+ * application order; an open-addressing table (linear probing, backward-shift deletion) of int ring
+ * positions, at most 3/4 full, finds an entry by fingerprint. Both grow by doubling as needed, the
+ * ring never beyond {@code maxEntries}; neither shrinks. That is 28 bytes per ring slot and 4 per
+ * table slot. Measured with {@code RetryCacheFootprint} (live heap, JDK 17, serial GC): 35.7 bytes
+ * per entry with 1,000,000 entries, 42.9 with 3,000,000 (ring and table just grown); at the default
+ * cap of 4,000,000 entries (ring exactly full, 8,388,608 table slots) 143.5 MB, 35.9 bytes per
+ * entry, and never more. 60 s at 45,000 writes/s is 2,700,000 entries.
  */
 public final class RetryCache {
   /** A table slot that holds no entry. */
@@ -92,7 +92,8 @@ public final class RetryCache {
    * gave them; what the window or the cap no longer allows is left out, and a fingerprint seen
    * twice keeps its first entry.
    */
-  public static RetryCache of(Duration window, int maxEntries, long streamTime, List<RecentRequest> entries) {
+  public static RetryCache of(
+      Duration window, int maxEntries, long streamTime, List<RecentRequest> entries) {
     if (streamTime < 0) {
       throw new IllegalArgumentException("streamTime must be >= 0: " + streamTime);
     }
@@ -136,8 +137,8 @@ public final class RetryCache {
   }
 
   /**
-   * A digest of the kept entries and stream time: equal content, equal digest, in O(1) (the sum
-   * of a hash of every entry, as {@code VersionedStore}'s digest).
+   * A digest of the kept entries and stream time: equal content, equal digest, in O(1) (the sum of
+   * a hash of every entry, as {@code VersionedStore}'s digest).
    */
   public long digest() {
     return digest ^ Long.rotateLeft(streamTime * 0x9E3779B97F4A7C15L, 29);
@@ -155,10 +156,10 @@ public final class RetryCache {
   }
 
   /**
-   * Forgets the entries added after the first {@code mark} ever added, newest first, as if they
-   * had never been: with {@link #replay}, how a server takes a peer's entries since a point they
-   * shared. Entries that left meanwhile stay gone (expired ones would be gone on the peer too;
-   * the caller makes sure the cap pushed none out).
+   * Forgets the entries added after the first {@code mark} ever added, newest first, as if they had
+   * never been: with {@link #replay}, how a server takes a peer's entries since a point they
+   * shared. Entries that left meanwhile stay gone (expired ones would be gone on the peer too; the
+   * caller makes sure the cap pushed none out).
    */
   public void truncateTo(long mark) {
     while (added > mark && size > 0) {
@@ -264,7 +265,8 @@ public final class RetryCache {
   }
 
   private long term(int at) {
-    return Mix64.mix(highs[at] * 31 + lows[at] ^ Long.rotateLeft(times[at], 21) ^ ((long) results[at] << 7));
+    return Mix64.mix(
+        highs[at] * 31 + lows[at] ^ Long.rotateLeft(times[at], 21) ^ ((long) results[at] << 7));
   }
 
   private void expire() {

@@ -15,7 +15,8 @@ public record StateChanges(long base, long stateDigest, StateImage image) {
   public StateChanges {
     Objects.requireNonNull(image, "image");
     if (base < 0 || base > image.position()) {
-      throw new IllegalArgumentException("base must be a position from 0 to " + image.position() + ": " + base);
+      throw new IllegalArgumentException(
+          "base must be a position from 0 to " + image.position() + ": " + base);
     }
   }
 }

@@ -6,9 +6,9 @@ import java.util.Objects;
 import kvs.core.KeyRecord;
 
 /**
- * One piece of a state transfer: a bounded slice of the keys and of the recent requests of a
- * {@link StateImage}; the first piece also carries the duplicate filter. Every piece carries the
- * image's position, digest and stream time. Sent on the requester's reply topic.
+ * One piece of a state transfer: a bounded slice of the keys and of the recent requests of a {@link
+ * StateImage}; the first piece also carries the duplicate filter. Every piece carries the image's
+ * position, digest and stream time. Sent on the requester's reply topic.
  *
  * @param requestId the {@link StateRequest} this answers
  * @param from the answering server
@@ -57,7 +57,8 @@ public record StateChunk(
       throw new IllegalArgumentException("streamTime must be >= 0: " + streamTime);
     }
     if (base < WHOLE || base > position) {
-      throw new IllegalArgumentException("base must be " + WHOLE + " or a position up to " + position + ": " + base);
+      throw new IllegalArgumentException(
+          "base must be " + WHOLE + " or a position up to " + position + ": " + base);
     }
   }
 
@@ -73,7 +74,19 @@ public record StateChunk(
       List<RunSequence> runs,
       List<RecentRequest> requests,
       List<KeyRecord> keys) {
-    this(requestId, from, index, total, position, digest, streamTime, runs, requests, keys, WHOLE, 0);
+    this(
+        requestId,
+        from,
+        index,
+        total,
+        position,
+        digest,
+        streamTime,
+        runs,
+        requests,
+        keys,
+        WHOLE,
+        0);
   }
 
   /** True when this is a piece of the changes since {@link #base}, not of a whole state. */
@@ -85,7 +98,8 @@ public record StateChunk(
    * Cuts {@code image} into chunks of at most {@code keysPerChunk} keys and {@link
    * #REQUESTS_PER_CHUNK} recent requests.
    */
-  public static List<StateChunk> split(String requestId, String from, StateImage image, int keysPerChunk) {
+  public static List<StateChunk> split(
+      String requestId, String from, StateImage image, int keysPerChunk) {
     return split(requestId, from, image, keysPerChunk, REQUESTS_PER_CHUNK);
   }
 
@@ -101,7 +115,14 @@ public record StateChunk(
   /** Cuts {@code changes} into chunks, as {@link #split(String, String, StateImage, int, int)}. */
   public static List<StateChunk> split(
       String requestId, String from, StateChanges changes, int keysPerChunk, int requestsPerChunk) {
-    return split(requestId, from, changes.image(), keysPerChunk, requestsPerChunk, changes.base(), changes.stateDigest());
+    return split(
+        requestId,
+        from,
+        changes.image(),
+        keysPerChunk,
+        requestsPerChunk,
+        changes.base(),
+        changes.stateDigest());
   }
 
   private static List<StateChunk> split(
@@ -117,7 +138,12 @@ public record StateChunk(
     }
     List<KeyRecord> keys = image.keys();
     List<RecentRequest> requests = image.requests();
-    int total = Math.max(1, Math.max(chunksFor(keys.size(), keysPerChunk), chunksFor(requests.size(), requestsPerChunk)));
+    int total =
+        Math.max(
+            1,
+            Math.max(
+                chunksFor(keys.size(), keysPerChunk),
+                chunksFor(requests.size(), requestsPerChunk)));
     List<StateChunk> chunks = new ArrayList<>(total);
     for (int i = 0; i < total; i++) {
       chunks.add(
@@ -166,7 +192,8 @@ public record StateChunk(
       requests.addAll(chunk.requests());
       keys.addAll(chunk.keys());
     }
-    return new StateImage(first.position(), first.digest(), first.streamTime(), first.runs(), requests, keys);
+    return new StateImage(
+        first.position(), first.digest(), first.streamTime(), first.runs(), requests, keys);
   }
 
   /**

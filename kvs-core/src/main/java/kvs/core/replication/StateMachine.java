@@ -17,20 +17,22 @@ import kvs.core.Mix64;
 import kvs.core.VersionedStore;
 
 /**
- * Applies the replication stream to a {@link VersionedStore}. Every server applies the same
- * stream in the same (broker) order, so every server computes the same answers and ends in the
- * same state. Deterministic: no clock, no I/O, no threads. Not thread-safe.
+ * Applies the replication stream to a {@link VersionedStore}. Every server applies the same stream
+ * in the same (broker) order, so every server computes the same answers and ends in the same state.
+ * Deterministic: no clock, no I/O, no threads. Not thread-safe.
  *
  * <p>A message is applied at most once: a redelivered duplicate (same origin and run, a sequence
- * already seen) is ignored. A write carrying a client request id is applied at most once while
- * that id is remembered: a retry answers the first result and writes nothing. An id is remembered
- * for a window of stream time (the messages' timestamps, never a local clock; {@link
+ * already seen) is ignored. A write carrying a client request id is applied at most once while that
+ * id is remembered: a retry answers the first result and writes nothing. An id is remembered for a
+ * window of stream time (the messages' timestamps, never a local clock; {@link
  * #DEFAULT_RETRY_WINDOW} unless told) after its first application, whatever the load, up to a cap
  * on the entries ({@link #DEFAULT_RETRY_CAP}); see {@link RetryCache} for the rule and its memory.
  * A retry after the window is applied as a new write.
  */
 public final class StateMachine {
-  /** How long (in stream time) after its first application a request id is remembered by default. */
+  /**
+   * How long (in stream time) after its first application a request id is remembered by default.
+   */
   public static final Duration DEFAULT_RETRY_WINDOW = Duration.ofSeconds(60);
 
   /**
@@ -51,8 +53,8 @@ public final class StateMachine {
   }
 
   /**
-   * A state machine over {@code store} that remembers request ids for {@code retryWindow} of
-   * stream time, at most {@code retryCap} of them.
+   * A state machine over {@code store} that remembers request ids for {@code retryWindow} of stream
+   * time, at most {@code retryCap} of them.
    */
   public StateMachine(VersionedStore store, Duration retryWindow, int retryCap) {
     this(store, new RetryCache(retryWindow, retryCap));
@@ -63,7 +65,10 @@ public final class StateMachine {
     this.retries = retries;
   }
 
-  /** A state machine in exactly the state {@code image} describes, with the default retry window and cap. */
+  /**
+   * A state machine in exactly the state {@code image} describes, with the default retry window and
+   * cap.
+   */
   public static StateMachine of(StateImage image) {
     return of(image, DEFAULT_RETRY_WINDOW, DEFAULT_RETRY_CAP);
   }
@@ -90,7 +95,8 @@ public final class StateMachine {
 
   /** A copy of the whole state, safe to keep while this machine goes on. */
   public StateImage image() {
-    return new StateImage(position, store.digest(), retries.streamTime(), runs(), retries.entries(), store.records());
+    return new StateImage(
+        position, store.digest(), retries.streamTime(), runs(), retries.entries(), store.records());
   }
 
   /** The last sequence applied from {@code run} of {@code origin}; empty when none was. */
@@ -100,8 +106,8 @@ public final class StateMachine {
   }
 
   /**
-   * Applies every operation of {@code message} in order; answers one result per operation
-   * (the store's answer), or {@link Applied#DUPLICATE} when the message was applied before.
+   * Applies every operation of {@code message} in order; answers one result per operation (the
+   * store's answer), or {@link Applied#DUPLICATE} when the message was applied before.
    */
   public Applied apply(ReplicationMessage message) {
     Run run = new Run(message.origin(), message.run());
@@ -134,7 +140,9 @@ public final class StateMachine {
     return of(image, retries.window(), retries.maxEntries());
   }
 
-  /** Stream time: the highest message timestamp applied so far (ms since the epoch), 0 before any. */
+  /**
+   * Stream time: the highest message timestamp applied so far (ms since the epoch), 0 before any.
+   */
   public long streamTime() {
     return retries.streamTime();
   }
@@ -160,15 +168,17 @@ public final class StateMachine {
   }
 
   /**
-   * Where this machine is, for a later repair from a peer's recent history: its position, a
-   * digest of its whole state (store, duplicate filter, recent requests, stream time) and how far
-   * its recent requests had come. Two machines with the same position and state digest are in the
-   * same state.
+   * Where this machine is, for a later repair from a peer's recent history: its position, a digest
+   * of its whole state (store, duplicate filter, recent requests, stream time) and how far its
+   * recent requests had come. Two machines with the same position and state digest are in the same
+   * state.
    */
-  public record Mark(long position, long stateDigest, long requestsAdded, long capEvictions, long streamTime) {}
+  public record Mark(
+      long position, long stateDigest, long requestsAdded, long capEvictions, long streamTime) {}
 
   public Mark mark() {
-    return new Mark(position, stateDigest(), retries.added(), retries.capEvictions(), retries.streamTime());
+    return new Mark(
+        position, stateDigest(), retries.added(), retries.capEvictions(), retries.streamTime());
   }
 
   /** A digest of the whole state: equal state, equal digest (see {@link #mark}). */
@@ -179,11 +189,11 @@ public final class StateMachine {
   }
 
   /**
-   * What changed since {@code base}, one of this machine's own marks: the records of {@code
-   * keys}, which must hold every key written since, the recent requests added since, and the rest
-   * whole, which {@link #repair} turns a machine that was in the state of {@code base} into this
-   * one. Empty when a repair could not reproduce what happened since: the cap pushed requests
-   * out, or the first timestamp came and re-dated the requests remembered before it.
+   * What changed since {@code base}, one of this machine's own marks: the records of {@code keys},
+   * which must hold every key written since, the recent requests added since, and the rest whole,
+   * which {@link #repair} turns a machine that was in the state of {@code base} into this one.
+   * Empty when a repair could not reproduce what happened since: the cap pushed requests out, or
+   * the first timestamp came and re-dated the requests remembered before it.
    */
   public Optional<StateChanges> changesSince(Mark base, Collection<String> keys) {
     if (!repairableSince(base)) {
@@ -192,16 +202,22 @@ public final class StateMachine {
     List<KeyRecord> records = new ArrayList<>(keys.size());
     new TreeSet<>(keys).forEach(key -> store.record(key).ifPresent(records::add));
     StateImage image =
-        new StateImage(position, store.digest(), retries.streamTime(), runs(), retries.addedSince(base.requestsAdded()), records);
+        new StateImage(
+            position,
+            store.digest(),
+            retries.streamTime(),
+            runs(),
+            retries.addedSince(base.requestsAdded()),
+            records);
     return Optional.of(new StateChanges(base.position(), stateDigest(), image));
   }
 
   /**
    * Brings this machine, which was in the state of its own mark {@code base} and has applied only
    * entries of the stream since (some may be missing), to the state of the peer whose {@link
-   * #changesSince} gave {@code changes}: the entries this machine applied since {@code base} are
-   * a part of those the peer applied, so their keys and requests are among the changes. All that
-   * can be checked beforehand is (the changes fit {@code base}, the content comes to the peer's
+   * #changesSince} gave {@code changes}: the entries this machine applied since {@code base} are a
+   * part of those the peer applied, so their keys and requests are among the changes. All that can
+   * be checked beforehand is (the changes fit {@code base}, the content comes to the peer's
    * digest); the whole state's digest is checked after.
    *
    * @throws IllegalArgumentException when the changes cannot be taken; nothing changed
@@ -211,10 +227,14 @@ public final class StateMachine {
   public void repair(Mark base, StateChanges changes) {
     StateImage image = changes.image();
     if (changes.base() != base.position()) {
-      throw new IllegalArgumentException("changes since position " + changes.base() + ", not " + base.position());
+      throw new IllegalArgumentException(
+          "changes since position " + changes.base() + ", not " + base.position());
     }
     if (!repairableSince(base)) {
-      throw new IllegalArgumentException("the recent requests changed since position " + base.position() + " in a way a repair cannot redo");
+      throw new IllegalArgumentException(
+          "the recent requests changed since position "
+              + base.position()
+              + " in a way a repair cannot redo");
     }
     long time = 0;
     for (RecentRequest request : image.requests()) {
@@ -226,7 +246,9 @@ public final class StateMachine {
     long content = store.digestReplacing(image.keys());
     if (content != image.digest()) {
       throw new IllegalArgumentException(
-          String.format("the changes would make the content's digest %016x, not the peer's %016x", content, image.digest()));
+          String.format(
+              "the changes would make the content's digest %016x, not the peer's %016x",
+              content, image.digest()));
     }
     retries.truncateTo(base.requestsAdded());
     retries.replay(image.requests());
@@ -236,7 +258,9 @@ public final class StateMachine {
     position = image.position();
     if (stateDigest() != changes.stateDigest()) {
       throw new IllegalStateException(
-          String.format("the repaired state's digest %016x is not the peer's %016x", stateDigest(), changes.stateDigest()));
+          String.format(
+              "the repaired state's digest %016x is not the peer's %016x",
+              stateDigest(), changes.stateDigest()));
     }
   }
 
@@ -265,7 +289,8 @@ public final class StateMachine {
   }
 
   private static long runTerm(Run run, long last) {
-    return Mix64.mix((run.origin().hashCode() * 31L + run.run().hashCode()) * 0x9E3779B97F4A7C15L + last);
+    return Mix64.mix(
+        (run.origin().hashCode() * 31L + run.run().hashCode()) * 0x9E3779B97F4A7C15L + last);
   }
 
   /** One run of one origin server: the scope of a sequence number. */

@@ -4,16 +4,17 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A server asks for the state. Its position in the stream is the cut: every server that reaches
- * it answers with its state as of that point, on {@code replyTopic}: whole, or only what changed
- * since one of the points in {@code since} when its own state was the same there and it still
- * knows what changed after.
+ * A server asks for the state. Its position in the stream is the cut: every server that reaches it
+ * answers with its state as of that point, on {@code replyTopic}: whole, or only what changed since
+ * one of the points in {@code since} when its own state was the same there and it still knows what
+ * changed after.
  *
  * @param requestId unique per request, to tell answers to different requests apart
- * @param since points of the requester's recent past (newest first), each a position and the
- *     state digest it had there ({@link StateMachine#stateDigest}); empty to ask for the whole state
+ * @param since points of the requester's recent past (newest first), each a position and the state
+ *     digest it had there ({@link StateMachine#stateDigest}); empty to ask for the whole state
  */
-public record StateRequest(String origin, String run, String requestId, String replyTopic, List<Point> since)
+public record StateRequest(
+    String origin, String run, String requestId, String replyTopic, List<Point> since)
     implements StreamMessage {
   /** The most points a request carries. */
   public static final int MAX_POINTS = 100;

@@ -63,23 +63,32 @@ class MessageCodecTest {
   @Test
   void roundTripsTheTimestampAsTs() throws Exception {
     ReplicationMessage stamped =
-        new ReplicationMessage("o", "r", 4, List.of(new Operation.Put("kkk", "vvv")), 1_700_000_000_123L);
+        new ReplicationMessage(
+            "o", "r", 4, List.of(new Operation.Put("kkk", "vvv")), 1_700_000_000_123L);
     String json = new String(codec.encode(stamped), UTF_8);
     assertTrue(json.contains("\"seq\":4,\"ts\":1700000000123,"), json);
     assertEquals(stamped, codec.decode(codec.encode(stamped)));
-    ReplicationMessage unknown = new ReplicationMessage("o", "r", 4, List.of(new Operation.Put("kkk", "vvv")));
+    ReplicationMessage unknown =
+        new ReplicationMessage("o", "r", 4, List.of(new Operation.Put("kkk", "vvv")));
     assertEquals(0, unknown.timestamp());
-    assertTrue(!new String(codec.encode(unknown), UTF_8).contains("\"ts\""), "an unknown time is not written");
+    assertTrue(
+        !new String(codec.encode(unknown), UTF_8).contains("\"ts\""),
+        "an unknown time is not written");
     assertEquals(unknown, codec.decode(codec.encode(unknown)));
   }
 
   @Test
   void aMessageWithoutTsHasTimestampZeroAndTsZeroReadsAsUnknown() throws Exception {
     String ops = "\"ops\":[{\"op\":\"put\",\"key\":\"kkk\",\"value\":\"vvv\"}]}";
-    ReplicationMessage expected = new ReplicationMessage("o", "r", 1, List.of(new Operation.Put("kkk", "vvv")));
-    assertEquals(expected, codec.decode(utf8("{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1," + ops)));
+    ReplicationMessage expected =
+        new ReplicationMessage("o", "r", 1, List.of(new Operation.Put("kkk", "vvv")));
     assertEquals(
-        expected, codec.decode(utf8("{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ts\":0," + ops)));
+        expected,
+        codec.decode(utf8("{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1," + ops)));
+    assertEquals(
+        expected,
+        codec.decode(
+            utf8("{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ts\":0," + ops)));
   }
 
   @Test
@@ -100,7 +109,8 @@ class MessageCodecTest {
         "{\"format\":1,\"origin\":\"o\",\"run\":\"r\",\"seq\":1,\"ts\":99999999999999999999,\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"}]}"
       })
   void rejectsAMalformedTs(String json) {
-    MalformedMessageException e = assertThrows(MalformedMessageException.class, () -> codec.decode(utf8(json)));
+    MalformedMessageException e =
+        assertThrows(MalformedMessageException.class, () -> codec.decode(utf8(json)));
     assertTrue(e.getMessage().contains("\"ts\""), e.getMessage());
   }
 
@@ -178,9 +188,13 @@ class MessageCodecTest {
             "run-7",
             "req-2",
             "kvs/state/host-9001/req-2",
-            List.of(new StateRequest.Point(1_000, 0xFEDCBA9876543210L), new StateRequest.Point(0, 0)));
+            List.of(
+                new StateRequest.Point(1_000, 0xFEDCBA9876543210L), new StateRequest.Point(0, 0)));
     byte[] json = codec.encode(request);
-    assertTrue(new String(json, UTF_8).contains("\"since\":[[1000,\"fedcba9876543210\"],[0,\"0000000000000000\"]]"), new String(json, UTF_8));
+    assertTrue(
+        new String(json, UTF_8)
+            .contains("\"since\":[[1000,\"fedcba9876543210\"],[0,\"0000000000000000\"]]"),
+        new String(json, UTF_8));
     assertEquals(request, codec.decode(json));
   }
 
@@ -200,13 +214,15 @@ class MessageCodecTest {
         "{\"format\":1,\"kind\":\"state-request\",\"origin\":\"srv-3\",\"run\":\"r\",\"request\":\"q\",\"replyTopic\":\"t\","
             + since
             + "}";
-    MalformedMessageException e = assertThrows(MalformedMessageException.class, () -> codec.decode(utf8(json)));
+    MalformedMessageException e =
+        assertThrows(MalformedMessageException.class, () -> codec.decode(utf8(json)));
     assertEquals(Optional.of("srv-3"), e.origin());
   }
 
   @Test
   void rejectsAStateRequestWithTooManyPoints() {
-    String points = String.join(",", java.util.Collections.nCopies(StateRequest.MAX_POINTS + 1, "[1,\"0\"]"));
+    String points =
+        String.join(",", java.util.Collections.nCopies(StateRequest.MAX_POINTS + 1, "[1,\"0\"]"));
     String json =
         "{\"format\":1,\"kind\":\"state-request\",\"origin\":\"srv\",\"run\":\"r\",\"request\":\"q\",\"replyTopic\":\"t\",\"since\":["
             + points
@@ -218,13 +234,31 @@ class MessageCodecTest {
   void roundTripsAChunkOfChangesWithItsBase() throws Exception {
     StateChunk chunk =
         new StateChunk(
-            "req-1", "host-9000", 0, 1, 50, 7, 0, List.of(), List.of(), List.of(record("chave9", 1, 1, "valor1")), 42, 0xFEDCBA9876543210L);
+            "req-1",
+            "host-9000",
+            0,
+            1,
+            50,
+            7,
+            0,
+            List.of(),
+            List.of(),
+            List.of(record("chave9", 1, 1, "valor1")),
+            42,
+            0xFEDCBA9876543210L);
     byte[] json = codec.encodeChunk(chunk);
-    assertTrue(new String(json, UTF_8).contains("\"base\":42,\"state\":\"fedcba9876543210\""), new String(json, UTF_8));
+    assertTrue(
+        new String(json, UTF_8).contains("\"base\":42,\"state\":\"fedcba9876543210\""),
+        new String(json, UTF_8));
     StateChunk decoded = codec.decodeChunk(json);
     assertEquals(chunk, decoded);
     assertTrue(decoded.isChanges());
-    assertFalse(codec.decodeChunk(codec.encodeChunk(new StateChunk("q", "s", 0, 1, 0, 0, 0, List.of(), List.of(), List.of()))).isChanges());
+    assertFalse(
+        codec
+            .decodeChunk(
+                codec.encodeChunk(
+                    new StateChunk("q", "s", 0, 1, 0, 0, 0, List.of(), List.of(), List.of())))
+            .isChanges());
   }
 
   @Test
@@ -349,7 +383,16 @@ class MessageCodecTest {
   void roundTripsALaterChunkWithoutRuns() throws Exception {
     StateChunk chunk =
         new StateChunk(
-            "req-1", "host-9000", 2, 3, 0, 0, 0, List.of(), List.of(), List.of(record("chave9", 1, 1, "valor1")));
+            "req-1",
+            "host-9000",
+            2,
+            3,
+            0,
+            0,
+            0,
+            List.of(),
+            List.of(),
+            List.of(record("chave9", 1, 1, "valor1")));
     assertEquals(chunk, codec.decodeChunk(codec.encodeChunk(chunk)));
   }
 
@@ -383,7 +426,16 @@ class MessageCodecTest {
   void writesTheChunkSchemaForTimeAndRequests() {
     StateChunk chunk =
         new StateChunk(
-            "q", "srv", 0, 1, 3, 0, 1_700_000_000_500L, List.of(), List.of(new RecentRequest(1, -2, 7, 1_700_000_000_000L)), List.of());
+            "q",
+            "srv",
+            0,
+            1,
+            3,
+            0,
+            1_700_000_000_500L,
+            List.of(),
+            List.of(new RecentRequest(1, -2, 7, 1_700_000_000_000L)),
+            List.of());
     String json = new String(codec.encodeChunk(chunk), UTF_8);
     assertTrue(
         json.contains(
@@ -400,7 +452,9 @@ class MessageCodecTest {
     StateChunk chunk = codec.decodeChunk(utf8(json));
     assertEquals(1_700_000_000_000L, chunk.streamTime());
     assertEquals(
-        List.of(RecentRequest.of("req-a", 3, 1_700_000_000_000L), RecentRequest.of("req-\u00e7", -1, 1_700_000_000_000L)),
+        List.of(
+            RecentRequest.of("req-a", 3, 1_700_000_000_000L),
+            RecentRequest.of("req-\u00e7", -1, 1_700_000_000_000L)),
         chunk.requests(),
         "fingerprinted, and given the chunk's stream time: a full window from now");
     // A snapshot of the previous version: no time at all, so 0 for both.
@@ -413,7 +467,15 @@ class MessageCodecTest {
     StateMachine restored = StateMachine.of(StateChunk.assemble(List.of(legacy)));
     assertEquals(
         List.of(3),
-        restored.apply(new ReplicationMessage("o", "r", 1, List.of(new Operation.Put("kkk", "vvv", Optional.of("req-a"))), 1_700_000_000_000L)).results(),
+        restored
+            .apply(
+                new ReplicationMessage(
+                    "o",
+                    "r",
+                    1,
+                    List.of(new Operation.Put("kkk", "vvv", Optional.of("req-a"))),
+                    1_700_000_000_000L))
+            .results(),
         "a retry of an id remembered by the previous version");
   }
 
@@ -441,8 +503,12 @@ class MessageCodecTest {
       })
   void rejectsMalformedTimesAndRequestsWithAOneLineReason(String fields) {
     String json =
-        CHUNK_HEAD + "\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[]," + fields + ",\"keys\":[]}";
-    MalformedMessageException e = assertThrows(MalformedMessageException.class, () -> codec.decodeChunk(utf8(json)));
+        CHUNK_HEAD
+            + "\"index\":0,\"total\":1,\"position\":0,\"digest\":\"0\",\"runs\":[],"
+            + fields
+            + ",\"keys\":[]}";
+    MalformedMessageException e =
+        assertThrows(MalformedMessageException.class, () -> codec.decodeChunk(utf8(json)));
     assertTrue(!e.getMessage().isBlank() && !e.getMessage().contains("\n"), e.getMessage());
     assertEquals(Optional.of("srv"), e.origin());
   }

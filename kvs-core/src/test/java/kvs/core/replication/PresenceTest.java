@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
-/** A server's presence on the broker, as JSON: what it writes it reads back; anything else is refused in one line. */
+/**
+ * A server's presence on the broker, as JSON: what it writes it reads back; anything else is
+ * refused in one line.
+ */
 class PresenceTest {
 
   @Test
@@ -26,7 +29,8 @@ class PresenceTest {
   void readsTheDocumentedForm() throws Exception {
     assertEquals(
         new Presence("vm-9000", "5b0d", 9000),
-        Presence.decode(json("{'format':1,'kind':'presence','origin':'vm-9000','run':'5b0d','port':9000}")));
+        Presence.decode(
+            json("{'format':1,'kind':'presence','origin':'vm-9000','run':'5b0d','port':9000}")));
   }
 
   @ParameterizedTest
@@ -50,10 +54,13 @@ class PresenceTest {
         "{'format':1,'kind':'presence','origin':'a','run':'r','port':'9000'}",
       })
   void malformedInputIsRefusedWithAOneLineMessage(String input) {
-    MalformedMessageException refused = assertThrows(MalformedMessageException.class, () -> Presence.decode(json(input)));
+    MalformedMessageException refused =
+        assertThrows(MalformedMessageException.class, () -> Presence.decode(json(input)));
     String message = refused.getMessage();
     assertFalse(message == null || message.isBlank(), "a message for " + input);
-    assertFalse(message.contains("\n") || message.contains("\r"), "one line for " + input + ", got:\n" + message);
+    assertFalse(
+        message.contains("\n") || message.contains("\r"),
+        "one line for " + input + ", got:\n" + message);
   }
 
   @Test
@@ -61,7 +68,9 @@ class PresenceTest {
     MalformedMessageException refused =
         assertThrows(
             MalformedMessageException.class,
-            () -> Presence.decode(json("{'format':1,'kind':'presence','origin':'vm-1','run':'r','port':70000}")));
+            () ->
+                Presence.decode(
+                    json("{'format':1,'kind':'presence','origin':'vm-1','run':'r','port':70000}")));
     assertEquals(Optional.of("vm-1"), refused.origin());
     assertTrue(refused.getMessage().contains("port"), refused.getMessage());
   }

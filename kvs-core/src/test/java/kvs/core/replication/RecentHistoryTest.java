@@ -12,7 +12,8 @@ class RecentHistoryTest {
   private final StateMachine machine = new StateMachine(new VersionedStore());
 
   private void apply(RecentHistory history, long seq, String... keys) {
-    List<Operation> ops = java.util.Arrays.stream(keys).<Operation>map(k -> new Operation.Put(k, "value")).toList();
+    List<Operation> ops =
+        java.util.Arrays.stream(keys).<Operation>map(k -> new Operation.Put(k, "value")).toList();
     ReplicationMessage entry = new ReplicationMessage("w", "run-w", seq, ops);
     machine.apply(entry);
     history.record(machine.mark(), machine.store().digest(), entry);
@@ -27,11 +28,14 @@ class RecentHistoryTest {
     apply(history, 2, "key2", "key3");
     apply(history, 3, "key2");
 
-    RecentHistory.Shared found = history.sharedPoint(List.of(shared, new StateRequest.Point(2, 12345))).orElseThrow();
+    RecentHistory.Shared found =
+        history.sharedPoint(List.of(shared, new StateRequest.Point(2, 12345))).orElseThrow();
 
     assertEquals(1, found.mark().position());
     assertEquals(Set.of("key2", "key3"), found.keysWritten());
-    assertTrue(history.sharedPoint(List.of(new StateRequest.Point(1, shared.stateDigest() + 1))).isEmpty(), "another state there");
+    assertTrue(
+        history.sharedPoint(List.of(new StateRequest.Point(1, shared.stateDigest() + 1))).isEmpty(),
+        "another state there");
     assertEquals(machine.store().digest(), history.storeDigestAt(3).getAsLong());
   }
 
@@ -62,8 +66,12 @@ class RecentHistoryTest {
     apply(history, 2, "key3", "key4"); // pushes out the keys of entry 1
 
     assertTrue(history.sharedPoint(List.of(start)).isEmpty(), "entry 1's keys are gone");
-    assertEquals(Set.of("key3", "key4"), history.sharedPoint(List.of(one)).orElseThrow().keysWritten());
-    assertEquals(List.of(2L, 1L, 0L), history.points().stream().map(StateRequest.Point::position).toList(), "ours to name");
+    assertEquals(
+        Set.of("key3", "key4"), history.sharedPoint(List.of(one)).orElseThrow().keysWritten());
+    assertEquals(
+        List.of(2L, 1L, 0L),
+        history.points().stream().map(StateRequest.Point::position).toList(),
+        "ours to name");
   }
 
   @Test
@@ -75,6 +83,8 @@ class RecentHistoryTest {
     }
     assertTrue(history.markAt(6).isEmpty());
     assertEquals(7, history.markAt(7).orElseThrow().position());
-    assertEquals(List.of(10L, 9L, 8L, 7L), history.points().stream().map(StateRequest.Point::position).toList());
+    assertEquals(
+        List.of(10L, 9L, 8L, 7L),
+        history.points().stream().map(StateRequest.Point::position).toList());
   }
 }

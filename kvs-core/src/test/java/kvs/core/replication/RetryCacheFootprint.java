@@ -2,12 +2,11 @@ package kvs.core.replication;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.time.Duration;
 
 /**
  * A measurement, not a test: fills a {@link RetryCache} (default cap) with N request ids of the
- * client's form (a UUID) and prints the live heap it takes per entry. Run it after {@code mvn -B
- * -q install -DskipTests}:
+ * client's form (a UUID) and prints the live heap it takes per entry. Run it after {@code mvn -B -q
+ * install -DskipTests}:
  *
  * <pre>
  * java -Xmx2g -XX:+UseSerialGC -cp kvs-core/target/classes:kvs-core/target/test-classes \
@@ -25,7 +24,8 @@ public final class RetryCacheFootprint {
     for (String arg : args.length > 0 ? args : new String[] {"1000000", "3000000"}) {
       int entries = Integer.parseInt(arg);
       long before = liveHeap(memory);
-      RetryCache cache = new RetryCache(StateMachine.DEFAULT_RETRY_WINDOW, StateMachine.DEFAULT_RETRY_CAP);
+      RetryCache cache =
+          new RetryCache(StateMachine.DEFAULT_RETRY_WINDOW, StateMachine.DEFAULT_RETRY_CAP);
       long started = System.nanoTime();
       cache.advance(1_700_000_000_000L);
       for (int i = 0; i < entries; i++) {

@@ -38,7 +38,8 @@ class RetryCacheTest {
     cache.advance(T0);
     cache.remember("req-1", 1);
     cache.advance(T0 + WINDOW.toMillis());
-    assertEquals(OptionalInt.of(1), cache.answer("req-1"), "exactly at the window's edge: still remembered");
+    assertEquals(
+        OptionalInt.of(1), cache.answer("req-1"), "exactly at the window's edge: still remembered");
     cache.advance(T0 + WINDOW.toMillis() + 1);
     assertEquals(OptionalInt.empty(), cache.answer("req-1"));
     assertEquals(0, cache.size());
@@ -52,7 +53,10 @@ class RetryCacheTest {
     cache.advance(T0 - 5_000);
     assertEquals(T0, cache.streamTime());
     cache.remember("req-1", 1);
-    assertEquals(T0, cache.entries().get(0).time(), "an entry takes the stream time, not an earlier message's");
+    assertEquals(
+        T0,
+        cache.entries().get(0).time(),
+        "an entry takes the stream time, not an earlier message's");
   }
 
   @Test
@@ -70,7 +74,9 @@ class RetryCacheTest {
     cache.remember("before", 1);
     cache.advance(T0);
     cache.remember("after", 2);
-    assertEquals(List.of(RecentRequest.of("before", 1, T0), RecentRequest.of("after", 2, T0)), cache.entries());
+    assertEquals(
+        List.of(RecentRequest.of("before", 1, T0), RecentRequest.of("after", 2, T0)),
+        cache.entries());
     cache.advance(T0 + WINDOW.toMillis());
     assertEquals(OptionalInt.of(1), cache.answer("before"));
     cache.advance(T0 + WINDOW.toMillis() + 1);
@@ -85,7 +91,8 @@ class RetryCacheTest {
     }
     cache.advance(T0 + 3_000 + WINDOW.toMillis() + 1);
     for (int i = 0; i < 10; i++) {
-      assertEquals(i <= 3 ? OptionalInt.empty() : OptionalInt.of(i), cache.answer("r" + i), "r" + i);
+      assertEquals(
+          i <= 3 ? OptionalInt.empty() : OptionalInt.of(i), cache.answer("r" + i), "r" + i);
     }
     List<RecentRequest> entries = cache.entries();
     assertEquals(6, entries.size());
@@ -106,7 +113,10 @@ class RetryCacheTest {
     assertEquals(OptionalInt.of(2), small.answer("r2"));
     assertEquals(OptionalInt.of(4), small.answer("r4"));
     assertEquals(
-        List.of(RecentRequest.of("r2", 2, T0), RecentRequest.of("r3", 3, T0), RecentRequest.of("r4", 4, T0)),
+        List.of(
+            RecentRequest.of("r2", 2, T0),
+            RecentRequest.of("r3", 3, T0),
+            RecentRequest.of("r4", 4, T0)),
         small.entries());
   }
 
@@ -132,7 +142,8 @@ class RetryCacheTest {
     assertEquals(OptionalInt.empty(), big.answer("early0"));
     List<RecentRequest> entries = big.entries();
     assertEquals(RecentRequest.of("r0", 0, T0 + WINDOW.toMillis()), entries.get(0));
-    assertEquals(RecentRequest.of("r199999", 199_999, T0 + WINDOW.toMillis() + 1), entries.get(199_999));
+    assertEquals(
+        RecentRequest.of("r199999", 199_999, T0 + WINDOW.toMillis() + 1), entries.get(199_999));
   }
 
   /** The cache against a plain model: a LinkedHashMap in application order, pruned the same way. */
@@ -181,7 +192,9 @@ class RetryCacheTest {
           }
         } else {
           long[] expected = model.get(id);
-          assertEquals(expected == null ? OptionalInt.empty() : OptionalInt.of((int) expected[0]), subject.answer(id));
+          assertEquals(
+              expected == null ? OptionalInt.empty() : OptionalInt.of((int) expected[0]),
+              subject.answer(id));
         }
       }
       assertEquals(model.size(), subject.size());
@@ -192,7 +205,9 @@ class RetryCacheTest {
     assertEquals(expected, subject.entries());
     for (int i = 0; i < 8_000; i++) {
       long[] entry = model.get("req-" + i);
-      assertEquals(entry == null ? OptionalInt.empty() : OptionalInt.of((int) entry[0]), subject.answer("req-" + i));
+      assertEquals(
+          entry == null ? OptionalInt.empty() : OptionalInt.of((int) entry[0]),
+          subject.answer("req-" + i));
     }
   }
 
@@ -208,14 +223,21 @@ class RetryCacheTest {
     assertEquals(cache.streamTime(), copy.streamTime());
     assertEquals(OptionalInt.of(1), copy.answer("a"));
 
-    RetryCache narrower = RetryCache.of(Duration.ofSeconds(5), 1_000, cache.streamTime(), cache.entries());
+    RetryCache narrower =
+        RetryCache.of(Duration.ofSeconds(5), 1_000, cache.streamTime(), cache.entries());
     assertEquals(OptionalInt.empty(), narrower.answer("a"), "outside the narrower window");
     assertEquals(OptionalInt.of(2), narrower.answer("b"));
     RetryCache smaller = RetryCache.of(WINDOW, 2, cache.streamTime(), cache.entries());
-    assertEquals(List.of(RecentRequest.of("b", 2, T0 + 10_000), RecentRequest.of("c", 3, T0 + 10_000)), smaller.entries());
+    assertEquals(
+        List.of(RecentRequest.of("b", 2, T0 + 10_000), RecentRequest.of("c", 3, T0 + 10_000)),
+        smaller.entries());
 
-    List<RecentRequest> twice = List.of(RecentRequest.of("a", 1, T0), RecentRequest.of("a", 5, T0 + 1));
-    assertEquals(List.of(twice.get(0)), RetryCache.of(WINDOW, 10, T0, twice).entries(), "the first answer wins");
+    List<RecentRequest> twice =
+        List.of(RecentRequest.of("a", 1, T0), RecentRequest.of("a", 5, T0 + 1));
+    assertEquals(
+        List.of(twice.get(0)),
+        RetryCache.of(WINDOW, 10, T0, twice).entries(),
+        "the first answer wins");
   }
 
   @Test
@@ -227,14 +249,20 @@ class RetryCacheTest {
 
   // --- the fingerprint ---
 
-  /** MurmurHash3 x64 128 reference values, as its canonical 16 bytes (h1 then h2, little-endian). */
+  /**
+   * MurmurHash3 x64 128 reference values, as its canonical 16 bytes (h1 then h2, little-endian).
+   */
   @Test
   void fingerprintIsMurmur3x64x128() {
     assertEquals("00000000000000000000000000000000", canonical(""));
     assertEquals("029bbd41b3a7d8cb191dae486a901e5b", canonical("hello"));
     assertEquals("6778ad3f3f3f96b4522dca264174a23b", canonical("abc"));
-    assertEquals("6c1b07bc7bbc4be347939ac4a93c437a", canonical("The quick brown fox jumps over the lazy dog"));
-    assertEquals("9a2685ff70a98c653e5c8ea6eae3fe43", canonical("The quick brown fox jumps over the lazy cog"));
+    assertEquals(
+        "6c1b07bc7bbc4be347939ac4a93c437a",
+        canonical("The quick brown fox jumps over the lazy dog"));
+    assertEquals(
+        "9a2685ff70a98c653e5c8ea6eae3fe43",
+        canonical("The quick brown fox jumps over the lazy cog"));
   }
 
   private static String canonical(String text) {
@@ -248,9 +276,18 @@ class RetryCacheTest {
     assertEquals(32, id.toHex().length());
     assertEquals(id, RequestFingerprint.parseHex(id.toHex()));
     assertEquals(id, RequestFingerprint.parseHex(id.toHex().toUpperCase(java.util.Locale.ROOT)));
-    assertEquals(new RequestFingerprint(-1, 1), RequestFingerprint.parseHex("ffffffffffffffff0000000000000001"));
-    for (String bad : List.of("", "abc", "ffffffffffffffff000000000000000", "ffffffffffffffff00000000000000011",
-        "gfffffffffffffff0000000000000001", "+fffffffffffffff0000000000000001", "ffffffffffffffff-000000000000001")) {
+    assertEquals(
+        new RequestFingerprint(-1, 1),
+        RequestFingerprint.parseHex("ffffffffffffffff0000000000000001"));
+    for (String bad :
+        List.of(
+            "",
+            "abc",
+            "ffffffffffffffff000000000000000",
+            "ffffffffffffffff00000000000000011",
+            "gfffffffffffffff0000000000000001",
+            "+fffffffffffffff0000000000000001",
+            "ffffffffffffffff-000000000000001")) {
       assertThrows(IllegalArgumentException.class, () -> RequestFingerprint.parseHex(bad), bad);
     }
   }

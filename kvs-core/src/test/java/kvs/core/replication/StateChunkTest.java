@@ -135,10 +135,18 @@ class StateChunkTest {
     List<StateChunk> answer = StateChunk.split("req-1", "srv-a", image, 10);
     List<StateChunk> otherRequest = StateChunk.split("req-2", "srv-a", image, 10);
     List<StateChunk> otherServer = StateChunk.split("req-1", "srv-b", image, 10);
-    StateImage laterImage = new StateImage(78, image.digest(), image.streamTime(), image.runs(), image.requests(), image.keys());
+    StateImage laterImage =
+        new StateImage(
+            78, image.digest(), image.streamTime(), image.runs(), image.requests(), image.keys());
     List<StateChunk> otherPosition = StateChunk.split("req-1", "srv-a", laterImage, 10);
     StateImage otherDigestImage =
-        new StateImage(77, image.digest() + 1, image.streamTime(), image.runs(), image.requests(), image.keys());
+        new StateImage(
+            77,
+            image.digest() + 1,
+            image.streamTime(),
+            image.runs(),
+            image.requests(),
+            image.keys());
     List<StateChunk> otherDigest = StateChunk.split("req-1", "srv-a", otherDigestImage, 10);
     for (List<StateChunk> other : List.of(otherRequest, otherServer, otherPosition, otherDigest)) {
       List<StateChunk> mixed = List.of(answer.get(0), other.get(1), answer.get(2));
@@ -153,11 +161,14 @@ class StateChunkTest {
   void chunkRejectsAnIndexOutsideTheTotal() {
     List<KeyRecord> keys = List.of(record("chave1"));
     assertThrows(
-        IllegalArgumentException.class, () -> new StateChunk("q", "s", 1, 1, 0, 0, 0, RUNS, List.of(), keys));
+        IllegalArgumentException.class,
+        () -> new StateChunk("q", "s", 1, 1, 0, 0, 0, RUNS, List.of(), keys));
     assertThrows(
-        IllegalArgumentException.class, () -> new StateChunk("q", "s", -1, 1, 0, 0, 0, RUNS, List.of(), keys));
+        IllegalArgumentException.class,
+        () -> new StateChunk("q", "s", -1, 1, 0, 0, 0, RUNS, List.of(), keys));
     assertThrows(
-        IllegalArgumentException.class, () -> new StateChunk("q", "s", 0, 0, 0, 0, 0, RUNS, List.of(), keys));
+        IllegalArgumentException.class,
+        () -> new StateChunk("q", "s", 0, 0, 0, 0, 0, RUNS, List.of(), keys));
   }
 
   // --- the recent requests, spread over the chunks ---
@@ -168,7 +179,8 @@ class StateChunkTest {
     for (int i = 0; i < requestCount; i++) {
       requests.add(RecentRequest.of("rid-" + i, i, 1_700_000_000_000L + i));
     }
-    return new StateImage(77, keys.digest(), 1_700_000_000_000L + requestCount, RUNS, requests, keys.keys());
+    return new StateImage(
+        77, keys.digest(), 1_700_000_000_000L + requestCount, RUNS, requests, keys.keys());
   }
 
   @Test
@@ -176,7 +188,8 @@ class StateChunkTest {
     StateImage image = imageWithRequests(1_500, 50_001);
     List<StateChunk> chunks = StateChunk.split("req-1", "srv", image, 1_000);
     assertEquals(3, chunks.size(), "more chunks for the requests than the keys need");
-    assertEquals(List.of(20_000, 20_000, 10_001), chunks.stream().map(c -> c.requests().size()).toList());
+    assertEquals(
+        List.of(20_000, 20_000, 10_001), chunks.stream().map(c -> c.requests().size()).toList());
     assertEquals(List.of(1_000, 500, 0), chunks.stream().map(c -> c.keys().size()).toList());
     assertEquals(image.requests().get(20_000), chunks.get(1).requests().get(0));
     assertEquals(image.requests().get(50_000), chunks.get(2).requests().get(10_000));
@@ -192,17 +205,26 @@ class StateChunkTest {
     assertEquals(13, StateChunk.split("req-1", "srv", image, 5_000, 2).size());
     List<StateChunk> chunks = StateChunk.split("req-1", "srv", image, 5_000, 2);
     assertEquals(image, StateChunk.assemble(chunks));
-    assertThrows(IllegalArgumentException.class, () -> StateChunk.split("req-1", "srv", image, 5_000, 0));
+    assertThrows(
+        IllegalArgumentException.class, () -> StateChunk.split("req-1", "srv", image, 5_000, 0));
   }
 
   @Test
   void assembleRejectsChunksOfAnotherStreamTime() {
     StateImage image = imageWithRequests(30, 30);
     StateImage later =
-        new StateImage(image.position(), image.digest(), image.streamTime() + 1, image.runs(), image.requests(), image.keys());
+        new StateImage(
+            image.position(),
+            image.digest(),
+            image.streamTime() + 1,
+            image.runs(),
+            image.requests(),
+            image.keys());
     List<StateChunk> answer = StateChunk.split("req-1", "srv", image, 10, 10);
     List<StateChunk> other = StateChunk.split("req-1", "srv", later, 10, 10);
-    assertThrows(IllegalArgumentException.class, () -> StateChunk.assemble(List.of(answer.get(0), other.get(1), answer.get(2))));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> StateChunk.assemble(List.of(answer.get(0), other.get(1), answer.get(2))));
   }
 
   @Test
@@ -212,7 +234,13 @@ class StateChunkTest {
     for (int i = 1; i <= 45_000; i++) {
       source.apply(
           new ReplicationMessage(
-              "host-1", "run-1", i, List.of(new Operation.Put("chave" + (i % 100), "valor" + i, java.util.Optional.of("rid-" + i))), t0 + i / 45));
+              "host-1",
+              "run-1",
+              i,
+              List.of(
+                  new Operation.Put(
+                      "chave" + (i % 100), "valor" + i, java.util.Optional.of("rid-" + i))),
+              t0 + i / 45));
     }
     MessageCodec codec = new MessageCodec();
     List<StateChunk> received = new ArrayList<>();

@@ -34,7 +34,8 @@ class StateMachineRepairTest {
       List.of(
           write("a", 1, T0, put("chave1", "val-a1", "r-a1")),
           write("b", 1, T0 + 1, put("chave2", "val-b1", "r-b1")),
-          write("a", 2, T0 + 2, put("chave1", "val-a2", "r-a2"), new Operation.Remove("chave2", 1)));
+          write(
+              "a", 2, T0 + 2, put("chave1", "val-a2", "r-a2"), new Operation.Remove("chave2", 1)));
 
   private static final List<ReplicationMessage> AFTER =
       List.of(
@@ -50,13 +51,18 @@ class StateMachineRepairTest {
     SHARED.forEach(peer::apply);
     SHARED.forEach(server::apply);
     StateMachine.Mark base = server.mark();
-    assertEquals(base.stateDigest(), peer.mark().stateDigest(), "the same state at the shared point");
+    assertEquals(
+        base.stateDigest(), peer.mark().stateDigest(), "the same state at the shared point");
     StateMachine.Mark peerBase = peer.mark();
 
     Set<String> written = new HashSet<>();
     for (ReplicationMessage m : AFTER) {
       peer.apply(m);
-      m.operations().forEach(op -> written.add(op instanceof Operation.Put p ? p.key() : ((Operation.Remove) op).key()));
+      m.operations()
+          .forEach(
+              op ->
+                  written.add(
+                      op instanceof Operation.Put p ? p.key() : ((Operation.Remove) op).key()));
     }
     server.apply(AFTER.get(1)); // chave1 gets version 3 here, version 4 on the peer
     server.apply(AFTER.get(3));
@@ -69,7 +75,8 @@ class StateMachineRepairTest {
     assertEquals(peer.stateDigest(), server.stateDigest());
     assertEquals(peer.mark().requestsAdded(), server.mark().requestsAdded());
     // Retries keep the peer's answers: r-a3 made version 4 of chave1 on the peer.
-    assertEquals(List.of(4), server.apply(write("c", 1, T0 + 7, put("chave1", "again", "r-a3"))).results());
+    assertEquals(
+        List.of(4), server.apply(write("c", 1, T0 + 7, put("chave1", "again", "r-a3"))).results());
   }
 
   @Test
@@ -133,7 +140,13 @@ class StateMachineRepairTest {
         new StateChanges(
             base.position(),
             all.stateDigest(),
-            new StateImage(without.position(), without.digest(), without.streamTime(), without.runs(), without.requests(), List.of()));
+            new StateImage(
+                without.position(),
+                without.digest(),
+                without.streamTime(),
+                without.runs(),
+                without.requests(),
+                List.of()));
 
     assertThrows(IllegalArgumentException.class, () -> server.repair(base, incomplete));
     assertEquals(before, server.image(), "nothing changed");
@@ -156,7 +169,13 @@ class StateMachineRepairTest {
         new StateChanges(
             base.position(),
             honest.stateDigest(),
-            new StateImage(image.position(), image.digest(), image.streamTime(), image.runs(), List.of(), image.keys()));
+            new StateImage(
+                image.position(),
+                image.digest(),
+                image.streamTime(),
+                image.runs(),
+                List.of(),
+                image.keys()));
 
     assertThrows(IllegalStateException.class, () -> server.repair(base, withoutRequests));
   }
@@ -165,7 +184,8 @@ class StateMachineRepairTest {
   void noRepairAcrossTheFirstTimestampWhenRequestsWereRememberedBeforeIt() {
     StateMachine peer = machine();
     StateMachine server = machine();
-    ReplicationMessage untimed = new ReplicationMessage("a", "run-a", 1, List.of(put("chave1", "val-1", "r-1")));
+    ReplicationMessage untimed =
+        new ReplicationMessage("a", "run-a", 1, List.of(put("chave1", "val-1", "r-1")));
     peer.apply(untimed);
     server.apply(untimed);
     StateMachine.Mark base = peer.mark();
@@ -175,7 +195,10 @@ class StateMachineRepairTest {
     assertTrue(peer.changesSince(base, Set.of("chave2")).isEmpty(), "the peer does not offer them");
     StateChanges forced = new StateChanges(base.position(), peer.stateDigest(), peer.image());
     server.apply(write("a", 3, T0 + 9, put("chave3", "val-3", "r-3"))); // re-dates r-1 to T0 + 9
-    assertThrows(IllegalArgumentException.class, () -> server.repair(serverBase, forced), "the server does not take them");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> server.repair(serverBase, forced),
+        "the server does not take them");
   }
 
   private static StateMachine machine() {

@@ -121,7 +121,14 @@ class StateMachineTest {
   void imageIsACopy() {
     StateMachine m = machineAfter(BEFORE_IMAGE);
     StateImage image = m.image();
-    StateImage copy = new StateImage(image.position(), image.digest(), image.streamTime(), image.runs(), List.of(), image.keys());
+    StateImage copy =
+        new StateImage(
+            image.position(),
+            image.digest(),
+            image.streamTime(),
+            image.runs(),
+            List.of(),
+            image.keys());
     AFTER_IMAGE.forEach(m::apply);
     assertEquals(copy, image);
   }
@@ -205,20 +212,28 @@ class StateMachineTest {
         IllegalArgumentException.class,
         () ->
             StateMachine.of(
-                new StateImage(image.position(), image.digest(), 0, image.runs(), List.of(), tampered)));
+                new StateImage(
+                    image.position(), image.digest(), 0, image.runs(), List.of(), tampered)));
 
     List<KeyRecord> missingKey = image.keys().subList(1, image.keys().size());
     assertThrows(
         IllegalArgumentException.class,
         () ->
             StateMachine.of(
-                new StateImage(image.position(), image.digest(), 0, image.runs(), List.of(), missingKey)));
+                new StateImage(
+                    image.position(), image.digest(), 0, image.runs(), List.of(), missingKey)));
 
     assertThrows(
         IllegalArgumentException.class,
         () ->
             StateMachine.of(
-                new StateImage(image.position(), image.digest() + 1, 0, image.runs(), List.of(), image.keys())));
+                new StateImage(
+                    image.position(),
+                    image.digest() + 1,
+                    0,
+                    image.runs(),
+                    List.of(),
+                    image.keys())));
   }
 
   @Test
@@ -252,16 +267,30 @@ class StateMachineTest {
   @Test
   void aRetriedRequestIdAnswersTheFirstResultAndWritesNothing() {
     java.util.Optional<String> id = java.util.Optional.of("req-1");
-    assertEquals(List.of(1), machine.apply(message("a", 1, new Operation.Put("chave1", "valor1", id))).results());
+    assertEquals(
+        List.of(1),
+        machine.apply(message("a", 1, new Operation.Put("chave1", "valor1", id))).results());
     long digest = machine.store().digest();
     // The retry may come through another server: another origin, same request id.
-    assertEquals(List.of(1), machine.apply(message("b", 1, new Operation.Put("chave1", "valor1", id))).results());
+    assertEquals(
+        List.of(1),
+        machine.apply(message("b", 1, new Operation.Put("chave1", "valor1", id))).results());
     assertEquals(digest, machine.store().digest(), "nothing written again");
     assertEquals(
-        List.of(2), machine.apply(message("b", 2, new Operation.Put("chave1", "valor2", java.util.Optional.of("req-2")))).results());
+        List.of(2),
+        machine
+            .apply(
+                message(
+                    "b", 2, new Operation.Put("chave1", "valor2", java.util.Optional.of("req-2"))))
+            .results());
     java.util.Optional<String> removal = java.util.Optional.of("req-3");
-    assertEquals(List.of(0), machine.apply(message("a", 2, new Operation.Remove("chave1", 0, removal))).results());
-    assertEquals(List.of(0), machine.apply(message("a", 3, new Operation.Remove("chave1", 0, removal))).results(), "not -1");
+    assertEquals(
+        List.of(0),
+        machine.apply(message("a", 2, new Operation.Remove("chave1", 0, removal))).results());
+    assertEquals(
+        List.of(0),
+        machine.apply(message("a", 3, new Operation.Remove("chave1", 0, removal))).results(),
+        "not -1");
   }
 
   // --- retries by request id, over stream time ---
@@ -273,7 +302,8 @@ class StateMachineTest {
     return new Operation.Put(key, value, java.util.Optional.of(requestId));
   }
 
-  private static ReplicationMessage stamped(String origin, long seq, long timestamp, Operation... ops) {
+  private static ReplicationMessage stamped(
+      String origin, long seq, long timestamp, Operation... ops) {
     return new ReplicationMessage(origin, "run-1", seq, List.of(ops), timestamp);
   }
 
@@ -299,15 +329,22 @@ class StateMachineTest {
 
   @Test
   void aRetryAfterHalfAMillionOtherWritesWithinTheWindowAnswersTheFirstVersionAndWritesNothing() {
-    assertEquals(List.of(1), machine.apply(stamped("a", 1, T0, put("retried", "vvv", "R"))).results());
+    assertEquals(
+        List.of(1), machine.apply(stamped("a", 1, T0, put("retried", "vvv", "R"))).results());
     load(machine, 500_000, T0 + 1, 1);
     assertTrue(machine.streamTime() - T0 < WINDOW, "500,000 writes at 45,000/s: about 11 s");
     long versions = machine.store().versionCount();
     // The retry, through another server, with its own later clock.
     assertEquals(
-        List.of(1), machine.apply(stamped("b", 1, machine.streamTime() + 5, put("retried", "vvv", "R"))).results());
+        List.of(1),
+        machine
+            .apply(stamped("b", 1, machine.streamTime() + 5, put("retried", "vvv", "R")))
+            .results());
     assertEquals(versions, machine.store().versionCount(), "nothing written again");
-    assertEquals(1, machine.store().get("retried", 0).orElseThrow().version(), "the key has exactly one version");
+    assertEquals(
+        1,
+        machine.store().get("retried", 0).orElseThrow().version(),
+        "the key has exactly one version");
   }
 
   @Test
@@ -315,17 +352,26 @@ class StateMachineTest {
     machine.apply(stamped("a", 1, T0, put("retried", "vvv", "R")));
     machine.apply(stamped("a", 2, T0 + WINDOW, put("other", "vvv", "X")));
     assertEquals(
-        List.of(1), machine.apply(stamped("a", 3, 0, put("retried", "vvv", "R"))).results(), "exactly at the edge: a retry");
+        List.of(1),
+        machine.apply(stamped("a", 3, 0, put("retried", "vvv", "R"))).results(),
+        "exactly at the edge: a retry");
     machine.apply(stamped("a", 4, T0 + WINDOW + 1, put("other", "vvv", "Y")));
-    assertEquals(List.of(2), machine.apply(stamped("a", 5, 0, put("retried", "vvv", "R"))).results(), "forgotten: new");
-    assertEquals(List.of(2), machine.apply(stamped("a", 6, 0, put("retried", "vvv", "R"))).results(), "and remembered anew");
+    assertEquals(
+        List.of(2),
+        machine.apply(stamped("a", 5, 0, put("retried", "vvv", "R"))).results(),
+        "forgotten: new");
+    assertEquals(
+        List.of(2),
+        machine.apply(stamped("a", 6, 0, put("retried", "vvv", "R"))).results(),
+        "and remembered anew");
   }
 
   @Test
   void aRedeliveredMessageDoesNotMoveStreamTime() {
     machine.apply(stamped("a", 1, T0, put("kkk", "vvv", "R")));
     machine.apply(stamped("a", 2, T0 + 1, put("kkk", "vvv", "S")));
-    assertTrue(machine.apply(stamped("a", 2, T0 + WINDOW * 10, put("kkk", "vvv", "S"))).duplicate());
+    assertTrue(
+        machine.apply(stamped("a", 2, T0 + WINDOW * 10, put("kkk", "vvv", "S"))).duplicate());
     assertEquals(T0 + 1, machine.streamTime());
     assertEquals(List.of(1), machine.apply(stamped("b", 1, 0, put("kkk", "vvv", "R"))).results());
   }
@@ -341,21 +387,38 @@ class StateMachineTest {
       Operation op =
           random.nextBoolean()
               ? put("key" + random.nextInt(50), "v" + seq, "r" + random.nextInt(3_000))
-              : new Operation.Remove("key" + random.nextInt(50), random.nextInt(3), java.util.Optional.of("r" + random.nextInt(3_000)));
+              : new Operation.Remove(
+                  "key" + random.nextInt(50),
+                  random.nextInt(3),
+                  java.util.Optional.of("r" + random.nextInt(3_000)));
       ReplicationMessage m = stamped("o" + seq % 3, seq, random.nextInt(10) == 0 ? 0 : time, op);
       assertEquals(one.apply(m), two.apply(m));
     }
     assertEquals(one.image(), two.image());
-    assertTrue(one.image().requests().size() > 100, "some ids remembered: " + one.image().requests().size());
+    assertTrue(
+        one.image().requests().size() > 100,
+        "some ids remembered: " + one.image().requests().size());
   }
 
   @Test
   void theCapForgetsTheOldestIdsFirst() {
     StateMachine small = new StateMachine(new VersionedStore(), Duration.ofHours(1), 2);
-    small.apply(stamped("a", 1, T0, put("kkk", "vvv", "R1"), put("kkk", "vvv", "R2"), put("kkk", "vvv", "R3")));
+    small.apply(
+        stamped(
+            "a", 1, T0, put("kkk", "vvv", "R1"), put("kkk", "vvv", "R2"), put("kkk", "vvv", "R3")));
     assertEquals(
         List.of(2, 3, 4, 5),
-        small.apply(stamped("a", 2, T0, put("kkk", "vvv", "R2"), put("kkk", "vvv", "R3"), put("kkk", "vvv", "R1"), put("kkk", "vvv", "R2"))).results(),
+        small
+            .apply(
+                stamped(
+                    "a",
+                    2,
+                    T0,
+                    put("kkk", "vvv", "R2"),
+                    put("kkk", "vvv", "R3"),
+                    put("kkk", "vvv", "R1"),
+                    put("kkk", "vvv", "R2")))
+            .results(),
         "R2 and R3 remembered; R1 forgotten, written anew, and that pushes R2 out");
   }
 
@@ -365,7 +428,9 @@ class StateMachineTest {
     machine.apply(stamped("a", 2, T0 + 30_000, put("kkk", "vvv", "S")));
     StateImage image = machine.image();
     assertEquals(T0 + 30_000, image.streamTime());
-    assertEquals(List.of(RecentRequest.of("R", 1, T0), RecentRequest.of("S", 2, T0 + 30_000)), image.requests());
+    assertEquals(
+        List.of(RecentRequest.of("R", 1, T0), RecentRequest.of("S", 2, T0 + 30_000)),
+        image.requests());
 
     StateMachine restored = StateMachine.of(image);
     assertEquals(T0 + 30_000, restored.streamTime());
@@ -384,17 +449,28 @@ class StateMachineTest {
     machine.apply(stamped("a", 1, T0, put("kkk", "vvv", "R")));
     machine.apply(stamped("a", 2, T0 + 30_000, put("kkk", "vvv", "S")));
     StateMachine narrow = StateMachine.of(machine.image(), Duration.ofSeconds(10), 100);
-    assertEquals(List.of(3), narrow.apply(stamped("b", 1, 0, put("kkk", "vvv", "R"))).results(), "R is past 10 s");
+    assertEquals(
+        List.of(3),
+        narrow.apply(stamped("b", 1, 0, put("kkk", "vvv", "R"))).results(),
+        "R is past 10 s");
     assertEquals(List.of(2), narrow.apply(stamped("b", 2, 0, put("kkk", "vvv", "S"))).results());
   }
 
   @Test
   void aRestoredStateMachineKeepsTheRetryWindowItWasGiven() {
     StateMachine shortWindow = new StateMachine(new VersionedStore(), Duration.ofSeconds(1), 1000);
-    assertEquals(List.of(1), shortWindow.apply(stamped("a", 1, T0, put("chave1", "valor1", "rid-1"))).results());
+    assertEquals(
+        List.of(1),
+        shortWindow.apply(stamped("a", 1, T0, put("chave1", "valor1", "rid-1"))).results());
     StateMachine restored = shortWindow.restoredFrom(shortWindow.image());
 
-    assertEquals(List.of(1), restored.apply(stamped("a", 2, T0 + 1000, put("chave1", "valor2", "rid-1"))).results(), "within 1 s: the first answer");
-    assertEquals(List.of(2), restored.apply(stamped("a", 3, T0 + 1001, put("chave1", "valor3", "rid-1"))).results(), "past 1 s: a new write");
+    assertEquals(
+        List.of(1),
+        restored.apply(stamped("a", 2, T0 + 1000, put("chave1", "valor2", "rid-1"))).results(),
+        "within 1 s: the first answer");
+    assertEquals(
+        List.of(2),
+        restored.apply(stamped("a", 3, T0 + 1001, put("chave1", "valor3", "rid-1"))).results(),
+        "past 1 s: a new write");
   }
 }

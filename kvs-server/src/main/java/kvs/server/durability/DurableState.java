@@ -72,9 +72,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Threads</h2>
  *
  * {@link #recover}, {@link #append} and {@link #writeSnapshot} are meant for stream tasks (one at a
- * time); every method is safe to call from any thread. With {@link FsyncPolicy#INTERVAL} a daemon thread
- * fsyncs the log every interval when something was appended. Plain file streams are used (not
- * interruptible channels), so an interrupted thread does not close the log.
+ * time); every method is safe to call from any thread. With {@link FsyncPolicy#INTERVAL} a daemon
+ * thread fsyncs the log every interval when something was appended. Plain file streams are used
+ * (not interruptible channels), so an interrupted thread does not close the log.
  */
 public final class DurableState implements AutoCloseable {
   /** The write-ahead log's file name. */
@@ -99,7 +99,9 @@ public final class DurableState implements AutoCloseable {
   private final MessageCodec codec = new MessageCodec();
   private final ScheduledExecutorService syncer;
 
-  /** Test hook: runs in {@link #writeSnapshot} after the snapshot is durable, before the log goes. */
+  /**
+   * Test hook: runs in {@link #writeSnapshot} after the snapshot is durable, before the log goes.
+   */
   Runnable afterSnapshotDurable = () -> {};
 
   // Guarded by this.
@@ -138,11 +140,14 @@ public final class DurableState implements AutoCloseable {
    * @param fsyncInterval used by {@link FsyncPolicy#INTERVAL} only (must then be positive); may be
    *     null otherwise
    */
-  public static DurableState open(Path dir, FsyncPolicy policy, Duration fsyncInterval) throws IOException {
+  public static DurableState open(Path dir, FsyncPolicy policy, Duration fsyncInterval)
+      throws IOException {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(policy, "policy");
-    if (policy == FsyncPolicy.INTERVAL && (fsyncInterval == null || fsyncInterval.isNegative() || fsyncInterval.isZero())) {
-      throw new IllegalArgumentException("the INTERVAL fsync policy needs a positive interval: " + fsyncInterval);
+    if (policy == FsyncPolicy.INTERVAL
+        && (fsyncInterval == null || fsyncInterval.isNegative() || fsyncInterval.isZero())) {
+      throw new IllegalArgumentException(
+          "the INTERVAL fsync policy needs a positive interval: " + fsyncInterval);
     }
     Files.createDirectories(dir);
     if (!Files.isWritable(dir)) {
@@ -189,7 +194,8 @@ public final class DurableState implements AutoCloseable {
     long entries = 0;
     String torn = null;
     if (Files.exists(logPath)) {
-      try (InputStream in = new BufferedInputStream(new FileInputStream(logPath.toFile()), 1 << 16)) {
+      try (InputStream in =
+          new BufferedInputStream(new FileInputStream(logPath.toFile()), 1 << 16)) {
         Records.Reader reader = new Records.Reader(in, 0);
         while (true) {
           long start = reader.offset();
@@ -264,10 +270,12 @@ public final class DurableState implements AutoCloseable {
       throw new IllegalStateException("recover() (or writeSnapshot) must come before append()");
     }
     if (wal == null) {
-      throw new IOException("no log to append to: starting a new one after the last snapshot failed");
+      throw new IOException(
+          "no log to append to: starting a new one after the last snapshot failed");
     }
     if (broken != null) {
-      throw new IOException("the log is unusable since an earlier write failed: " + broken.getMessage(), broken);
+      throw new IOException(
+          "the log is unusable since an earlier write failed: " + broken.getMessage(), broken);
     }
     ByteBuffer record = Records.frame(codec.encode(entry));
     try {
@@ -310,7 +318,8 @@ public final class DurableState implements AutoCloseable {
       out.flush();
       file.getFD().sync();
     }
-    Files.move(tmpPath, snapshotPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        tmpPath, snapshotPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     fsyncDirectory();
     afterSnapshotDurable.run();
 
@@ -400,7 +409,8 @@ public final class DurableState implements AutoCloseable {
 
   private StateImage readSnapshot() throws IOException {
     List<StateChunk> chunks = new ArrayList<>();
-    try (InputStream in = new BufferedInputStream(new FileInputStream(snapshotPath.toFile()), 1 << 16)) {
+    try (InputStream in =
+        new BufferedInputStream(new FileInputStream(snapshotPath.toFile()), 1 << 16)) {
       Records.Reader reader = new Records.Reader(in, 0);
       byte[] magic;
       try {
@@ -424,14 +434,16 @@ public final class DurableState implements AutoCloseable {
         try {
           chunks.add(codec.decodeChunk(payload));
         } catch (MalformedMessageException e) {
-          throw corruptSnapshot("an unreadable chunk before offset " + reader.offset() + ": " + e.getMessage());
+          throw corruptSnapshot(
+              "an unreadable chunk before offset " + reader.offset() + ": " + e.getMessage());
         }
       }
     }
     try {
       return StateChunk.assemble(chunks);
     } catch (IllegalArgumentException e) {
-      throw corruptSnapshot("its " + chunks.size() + " chunks do not form one state (" + e.getMessage() + ")");
+      throw corruptSnapshot(
+          "its " + chunks.size() + " chunks do not form one state (" + e.getMessage() + ")");
     }
   }
 
@@ -449,7 +461,8 @@ public final class DurableState implements AutoCloseable {
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
       channel.force(true);
     } catch (IOException e) {
-      if (!System.getProperty("os.name", "").startsWith("Windows")) { // cannot open a directory there
+      if (!System.getProperty("os.name", "")
+          .startsWith("Windows")) { // cannot open a directory there
         throw e;
       }
     }

@@ -4,7 +4,10 @@ package kvs.server.durability;
 public enum FsyncPolicy {
   /** After every appended entry, before its writer is answered: nothing acknowledged is lost. */
   BATCH,
-  /** At most every fsync interval: a crash of the machine may lose that much; a crash of the process, nothing. */
+  /**
+   * At most every fsync interval: a crash of the machine may lose that much; a crash of the
+   * process, nothing.
+   */
   INTERVAL,
   /** Never explicitly: the operating system decides. */
   NEVER

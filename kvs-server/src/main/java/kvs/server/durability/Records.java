@@ -29,21 +29,26 @@ final class Records {
   /** One whole record (header and payload), ready to write. */
   static ByteBuffer frame(byte[] payload) throws IOException {
     if (payload.length == 0 || payload.length > MAX_PAYLOAD) {
-      throw new IOException("a record payload must hold 1 to " + MAX_PAYLOAD + " bytes: " + payload.length);
+      throw new IOException(
+          "a record payload must hold 1 to " + MAX_PAYLOAD + " bytes: " + payload.length);
     }
     ByteBuffer buffer = ByteBuffer.allocate(HEADER_BYTES + payload.length);
     buffer.putInt(payload.length).putInt(crc(payload)).put(payload).flip();
     return buffer;
   }
 
-  /** A record that cannot be read: the file is torn (or corrupt) from {@link Reader#offset()} on. */
+  /**
+   * A record that cannot be read: the file is torn (or corrupt) from {@link Reader#offset()} on.
+   */
   static final class TornRecordException extends Exception {
     TornRecordException(String reason) {
       super(reason);
     }
   }
 
-  /** Reads records one after another from a stream, keeping the offset of the last good one's end. */
+  /**
+   * Reads records one after another from a stream, keeping the offset of the last good one's end.
+   */
   static final class Reader {
     private final InputStream in;
     private final byte[] header = new byte[HEADER_BYTES];
@@ -72,7 +77,8 @@ final class Records {
         return null;
       }
       if (got < HEADER_BYTES) {
-        throw new TornRecordException("incomplete header (" + got + " of " + HEADER_BYTES + " bytes)");
+        throw new TornRecordException(
+            "incomplete header (" + got + " of " + HEADER_BYTES + " bytes)");
       }
       ByteBuffer fields = ByteBuffer.wrap(header);
       int length = fields.getInt();

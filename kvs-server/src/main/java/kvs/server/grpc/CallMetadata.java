@@ -14,23 +14,26 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * The metadata of {@code kvs.KVS} calls beyond the fixed messages: the client's request id (makes
- * a retried write safe), the position a read must wait for (read-your-writes), and the position a
+ * The metadata of {@code kvs.KVS} calls beyond the fixed messages: the client's request id (makes a
+ * retried write safe), the position a read must wait for (read-your-writes), and the position a
  * call leaves in its trailers.
  *
  * <ul>
  *   <li>{@code kvs-request-id} (request): a write with an id the cluster applied recently answers
  *       the first result instead of writing again; on a stream, item i carries {@code id#i}.
- *   <li>{@code kvs-min-position} (request, reads): wait until this server has applied that
- *       position (bounded), or answer UNAVAILABLE.
+ *   <li>{@code kvs-min-position} (request, reads): wait until this server has applied that position
+ *       (bounded), or answer UNAVAILABLE.
  *   <li>{@code kvs-position} (response trailer): for writes, the position at which this server
  *       applied the (last) write; for reads, the position the answer reflects.
  * </ul>
  */
 public final class CallMetadata implements ServerInterceptor {
-  public static final Metadata.Key<String> REQUEST_ID = Metadata.Key.of("kvs-request-id", Metadata.ASCII_STRING_MARSHALLER);
-  public static final Metadata.Key<String> MIN_POSITION = Metadata.Key.of("kvs-min-position", Metadata.ASCII_STRING_MARSHALLER);
-  public static final Metadata.Key<String> POSITION = Metadata.Key.of("kvs-position", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> REQUEST_ID =
+      Metadata.Key.of("kvs-request-id", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> MIN_POSITION =
+      Metadata.Key.of("kvs-min-position", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> POSITION =
+      Metadata.Key.of("kvs-position", Metadata.ASCII_STRING_MARSHALLER);
 
   private static final Context.Key<Call> CALL = Context.key("kvs-call");
 
@@ -51,29 +54,38 @@ public final class CallMetadata implements ServerInterceptor {
   /** The current call's metadata (inside a handler of an intercepted service). */
   static Call current() {
     Call call = CALL.get();
-    return call != null ? call : new Call(Optional.empty(), OptionalLong.empty(), new AtomicLong(-1));
+    return call != null
+        ? call
+        : new Call(Optional.empty(), OptionalLong.empty(), new AtomicLong(-1));
   }
 
   @Override
-  public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+  public <Q, A> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
     OptionalLong minPosition;
     try {
       String text = headers.get(MIN_POSITION);
-      minPosition = text == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(text.trim()));
+      minPosition =
+          text == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(text.trim()));
     } catch (NumberFormatException e) {
-      call.close(Status.INVALID_ARGUMENT.withDescription("kvs-min-position must be a number"), new Metadata());
+      call.close(
+          Status.INVALID_ARGUMENT.withDescription("kvs-min-position must be a number"),
+          new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    Call info = new Call(Optional.ofNullable(headers.get(REQUEST_ID)), minPosition, new AtomicLong(-1));
+    Call info =
+        new Call(Optional.ofNullable(headers.get(REQUEST_ID)), minPosition, new AtomicLong(-1));
     ServerCall<Q, A> withTrailer =
         new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
           @Override
           public void close(Status status, Metadata trailers) {
             long position = info.position().get();
-            trailers.put(POSITION, Long.toString(position >= 0 ? position : currentPosition.getAsLong()));
+            trailers.put(
+                POSITION, Long.toString(position >= 0 ? position : currentPosition.getAsLong()));
             super.close(status, trailers);
           }
         };
-    return Contexts.interceptCall(Context.current().withValue(CALL, info), withTrailer, headers, next);
+    return Contexts.interceptCall(
+        Context.current().withValue(CALL, info), withTrailer, headers, next);
   }
 }

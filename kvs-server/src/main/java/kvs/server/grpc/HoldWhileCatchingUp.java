@@ -47,18 +47,19 @@ public final class HoldWhileCatchingUp implements ServerInterceptor {
     serving
         .whenServing()
         .orTimeout(waitNanos, TimeUnit.NANOSECONDS)
-        .whenComplete((ok, timedOut) -> {
-          if (timedOut == null) {
-            held.start();
-          } else {
-            held.refuse(
-                KvsErrorReason.CATCHING_UP
-                    .toException(
+        .whenComplete(
+            (ok, timedOut) -> {
+              if (timedOut == null) {
+                held.start();
+              } else {
+                held.refuse(
+                    KvsErrorReason.CATCHING_UP.toException(
                         Status.Code.UNAVAILABLE,
                         "catching up with its peers for longer than the call could wait ("
-                            + maxWait.toMillis() + " ms at most)"));
-          }
-        });
+                            + maxWait.toMillis()
+                            + " ms at most)"));
+              }
+            });
     return held;
   }
 
@@ -78,7 +79,8 @@ public final class HoldWhileCatchingUp implements ServerInterceptor {
     private boolean ended; // cancelled or refused before it started; guarded by this
     private boolean ready; // guarded by this
 
-    HeldCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next, Context context) {
+    HeldCall(
+        ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next, Context context) {
       this.call = call;
       this.headers = headers;
       this.next = next;

@@ -43,7 +43,8 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
    * {@code serving}: checked for every item of a stream (calls wait for it as they start, see
    * {@link HoldWhileCatchingUp}); an item that meets a catch-up waits up to {@code catchUpWait}.
    */
-  public KvsService(Replica replica, WritePublisher publisher, ServingState serving, Duration catchUpWait) {
+  public KvsService(
+      Replica replica, WritePublisher publisher, ServingState serving, Duration catchUpWait) {
     this.replica = replica;
     this.publisher = publisher;
     this.serving = serving;
@@ -73,7 +74,8 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
     CallMetadata.Call call = CallMetadata.current();
     AtomicLong items = new AtomicLong();
     return new OrderedReplies<>(
-        replies, request -> whileCaughtUp(() -> put(request, call, itemId(call, items.getAndIncrement()))));
+        replies,
+        request -> whileCaughtUp(() -> put(request, call, itemId(call, items.getAndIncrement()))));
   }
 
   @Override
@@ -89,14 +91,17 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
     CallMetadata.Call call = CallMetadata.current();
     AtomicLong items = new AtomicLong();
     return new OrderedReplies<>(
-        replies, request -> whileCaughtUp(() -> remove(request, call, itemId(call, items.getAndIncrement()))));
+        replies,
+        request ->
+            whileCaughtUp(() -> remove(request, call, itemId(call, items.getAndIncrement()))));
   }
 
   @Override
   public void snapshot(Versao request, StreamObserver<Tupla> reply) {
     CallMetadata.Call call = CallMetadata.current();
     SnapshotStream stream =
-        new SnapshotStream((ServerCallStreamObserver<Tupla>) reply, replica, request.getVersao(), call);
+        new SnapshotStream(
+            (ServerCallStreamObserver<Tupla>) reply, replica, request.getVersao(), call);
     stream.startAfter(afterMinPosition(call));
   }
 
@@ -118,21 +123,24 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
             error ->
                 CompletableFuture.failedFuture(
                     KvsErrorReason.BEHIND_POSITION.toException(
-                        Status.Code.UNAVAILABLE, "behind position " + target + " (at " + replica.position() + ")")));
+                        Status.Code.UNAVAILABLE,
+                        "behind position " + target + " (at " + replica.position() + ")")));
   }
 
   private static Optional<String> itemId(CallMetadata.Call call, long index) {
     return call.requestId().map(id -> id + "#" + index);
   }
 
-  private CompletableFuture<Versao> put(ChaveValor request, CallMetadata.Call call, Optional<String> id) {
+  private CompletableFuture<Versao> put(
+      ChaveValor request, CallMetadata.Call call, Optional<String> id) {
     if (!InputRules.isValid(request.getChave()) || !InputRules.isValid(request.getValor())) {
       return CompletableFuture.completedFuture(WireResults.FAILED);
     }
     return replicate(new Operation.Put(request.getChave(), request.getValor(), id), call);
   }
 
-  private CompletableFuture<Versao> remove(ChaveVersao request, CallMetadata.Call call, Optional<String> id) {
+  private CompletableFuture<Versao> remove(
+      ChaveVersao request, CallMetadata.Call call, Optional<String> id) {
     if (!InputRules.isValid(request.getChave())) {
       return CompletableFuture.completedFuture(WireResults.FAILED);
     }
@@ -177,7 +185,9 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
                 CompletableFuture.failedFuture(
                     KvsErrorReason.CATCHING_UP.toException(
                         Status.Code.UNAVAILABLE,
-                        "catching up with its peers for longer than " + catchUpWait.toMillis() + " ms")))
+                        "catching up with its peers for longer than "
+                            + catchUpWait.toMillis()
+                            + " ms")))
         .thenCompose(ready -> item.get());
   }
 

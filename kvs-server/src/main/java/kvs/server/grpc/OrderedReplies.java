@@ -11,8 +11,8 @@ import java.util.function.Function;
  * The request side of a batch stream (InsereVarias, ConsultaVarias, RemoveVarias): handles each
  * request as it arrives, possibly concurrently, and answers exactly one reply per request, in
  * request order. Requests keep flowing while earlier answers are still being replicated, but at
- * most {@link #WINDOW} unanswered at a time: a client sending faster than the cluster applies
- * waits under gRPC flow control instead of piling writes up here until they time out.
+ * most {@link #WINDOW} unanswered at a time: a client sending faster than the cluster applies waits
+ * under gRPC flow control instead of piling writes up here until they time out.
  */
 final class OrderedReplies<Q, A> implements StreamObserver<Q> {
   /** Requests taken but not yet answered, at most: two full replication batches. */

@@ -12,11 +12,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends one {@code Snapshot} call's answer with gRPC flow control, so that a snapshot of any size
- * takes the server one page of memory and the client sets the pace. A page is read from a
- * snapshot cursor (under the replica's read lock, released before sending), then sent while the
- * call is ready; the rest waits for the call's next on-ready signal. The answer is the state at
- * the moment the cursor was opened, whatever is applied meanwhile. The cursor is closed when the
- * answer ends, fails, or the call is cancelled.
+ * takes the server one page of memory and the client sets the pace. A page is read from a snapshot
+ * cursor (under the replica's read lock, released before sending), then sent while the call is
+ * ready; the rest waits for the call's next on-ready signal. The answer is the state at the moment
+ * the cursor was opened, whatever is applied meanwhile. The cursor is closed when the answer ends,
+ * fails, or the call is cancelled.
  *
  * <p>Every signal (the call being ready or cancelled, the client's read-your-writes wait ending)
  * runs {@link #drain}, on whatever thread it comes from; drain runs its steps on one thread at a
@@ -46,7 +46,11 @@ final class SnapshotStream {
   private boolean finished;
 
   /** Must be made while the call's handler runs: gRPC takes the call's callbacks only then. */
-  SnapshotStream(ServerCallStreamObserver<Tupla> call, Replica replica, int version, CallMetadata.Call metadata) {
+  SnapshotStream(
+      ServerCallStreamObserver<Tupla> call,
+      Replica replica,
+      int version,
+      CallMetadata.Call metadata) {
     this.call = call;
     this.replica = replica;
     this.version = version;

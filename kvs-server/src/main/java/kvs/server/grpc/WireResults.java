@@ -42,7 +42,10 @@ final class WireResults {
     return unwrap(error) instanceof WriteUnavailableException;
   }
 
-  /** The gRPC failure (status and trailers, so a reason detail survives) for errors the contract has no room for. */
+  /**
+   * The gRPC failure (status and trailers, so a reason detail survives) for errors the contract has
+   * no room for.
+   */
   static StatusRuntimeException failure(Throwable error) {
     Throwable cause = unwrap(error);
     if (cause instanceof StatusRuntimeException failure) {
@@ -51,10 +54,15 @@ final class WireResults {
     if (cause instanceof ShutdownException) {
       return Status.UNAVAILABLE.withDescription(cause.getMessage()).asRuntimeException();
     }
-    return Status.INTERNAL.withDescription("internal error: " + cause).withCause(cause).asRuntimeException();
+    return Status.INTERNAL
+        .withDescription("internal error: " + cause)
+        .withCause(cause)
+        .asRuntimeException();
   }
 
   static Throwable unwrap(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
   }
 }

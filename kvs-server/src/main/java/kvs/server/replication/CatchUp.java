@@ -32,17 +32,16 @@ import org.slf4j.LoggerFactory;
  * the cut. Every server that reaches the request sends its whole state as of that point to our
  * reply topic. We keep applying the stream until we reach our own request, then buffer what comes
  * after it; once every server that was live at the cut (by its presence, see {@link Membership})
- * has answered or left, we take the most advanced state (ours included: highest position; on a
- * tie of positions with different content, the smallest server id), install it if it is not
- * ours, and apply the buffer. With no other server live, that is at once. Until then the server
- * is not caught up: calls wait (see {@link ServingState#whenServing}), and its own writes are not
- * answered.
+ * has answered or left, we take the most advanced state (ours included: highest position; on a tie
+ * of positions with different content, the smallest server id), install it if it is not ours, and
+ * apply the buffer. With no other server live, that is at once. Until then the server is not caught
+ * up: calls wait (see {@link ServingState#whenServing}), and its own writes are not answered.
  *
  * <p>We do not settle for a state while a peer's heartbeat shows it is further along than that
  * state, or while an answer is still arriving: then we ask again. The only timeout bounds the wait
  * for peers that are there and do not answer. Runs only as stream tasks (see {@link
- * StreamExecutor}); time comes from a {@link Ticker} and timers from {@link StreamTimers}, so
- * tests step both. Which state wins is {@link StateChoice}'s; answers are collected by {@link
+ * StreamExecutor}); time comes from a {@link Ticker} and timers from {@link StreamTimers}, so tests
+ * step both. Which state wins is {@link StateChoice}'s; answers are collected by {@link
  * StateAnswers}; peers' requests are answered by {@link StateSender}.
  */
 public final class CatchUp {
@@ -86,7 +85,8 @@ public final class CatchUp {
   private int round;
   private boolean wholeOnly; // a repair could not be done: ask for a whole state this time
   private boolean unusableChanges; // the last decision met changes from a point we no longer know
-  private boolean broken; // a repair went wrong: our state is no one's until a whole one replaces it
+  private boolean
+      broken; // a repair went wrong: our state is no one's until a whole one replaces it
   private long startedNanos;
   private long cutPosition;
   private long cutDigest;
@@ -184,7 +184,8 @@ public final class CatchUp {
 
   /** A state request reached us in the stream: ours marks the cut; others' we answer. */
   public void onRequest(StateRequest request) {
-    boolean ours = request.origin().equals(identity.serverId()) && request.run().equals(identity.run());
+    boolean ours =
+        request.origin().equals(identity.serverId()) && request.run().equals(identity.run());
     if (ours) {
       if (phase == Phase.REQUESTED && issued.containsKey(request.requestId())) {
         cut(request.requestId());
@@ -254,9 +255,11 @@ public final class CatchUp {
     // has nothing to save: its changes since would be the whole state.
     List<StateRequest.Point> since =
         wholeOnly || broken || replica.position() == 0 ? List.of() : replica.recentPoints();
-    issued.put(requestId, since.stream().map(StateRequest.Point::position).collect(Collectors.toSet()));
+    issued.put(
+        requestId, since.stream().map(StateRequest.Point::position).collect(Collectors.toSet()));
     StateRequest request =
-        new StateRequest(identity.serverId(), identity.run(), requestId, transport.replyTopic(), since);
+        new StateRequest(
+            identity.serverId(), identity.run(), requestId, transport.replyTopic(), since);
     // Published even while (re)connecting: the client sends it once connected, or it fails.
     transport
         .publish(codec.encode(request))
@@ -273,7 +276,8 @@ public final class CatchUp {
 
   private void sendRequestAgain() {
     if (phase == Phase.REQUESTED) {
-      log.info("Our state request did not come back within {} ms; asking again", timeout.toMillis());
+      log.info(
+          "Our state request did not come back within {} ms; asking again", timeout.toMillis());
       sendRequest();
     }
   }
@@ -281,7 +285,8 @@ public final class CatchUp {
   private void maybeDecide() {
     // A peer that left since our cut will not answer; one that is still there will.
     if (phase == Phase.BUFFERING
-        && awaited.stream().allMatch(id -> answers.complete(cutRequest, id) || membership.hasLeft(id))) {
+        && awaited.stream()
+            .allMatch(id -> answers.complete(cutRequest, id) || membership.hasLeft(id))) {
       decide(false);
     }
   }
@@ -302,14 +307,18 @@ public final class CatchUp {
       log.info(
           "Not settling at position {}: {}; asking again",
           settledPosition,
-          peerFurther ? "a peer was at position " + peerPositionAtCut + " at our cut" : "an answer is incomplete");
+          peerFurther
+              ? "a peer was at position " + peerPositionAtCut + " at our cut"
+              : "an answer is incomplete");
       replayOnto(false);
       sendRequest();
       return;
     }
     if (best.isEmpty() && broken) {
       // Not served, not sent to anyone: wait for a peer with a whole state, however long.
-      log.error("Our state is broken (a repair went wrong) and no whole state came; asking again in {} ms", timeout.toMillis());
+      log.error(
+          "Our state is broken (a repair went wrong) and no whole state came; asking again in {} ms",
+          timeout.toMillis());
       replayOnto(false);
       reschedule(timeout, this::sendRequest);
       return;
@@ -346,14 +355,16 @@ public final class CatchUp {
     String why =
         awaited.isEmpty()
             ? "no other server is live"
-            : answers.none(cutRequest) ? "no peer answered within " + timeout.toMillis() + " ms" : "no peer is ahead";
+            : answers.none(cutRequest)
+                ? "no peer answered within " + timeout.toMillis() + " ms"
+                : "no peer is ahead";
     return why + "; kept our own state at position " + cutPosition;
   }
 
   /**
    * Ends this round, on the state as it is now (installed or not): serves from then on when {@code
-   * settled} (so the buffer is applied as the stream always is, and waiting calls see the
-   * installed state), then applies what was buffered.
+   * settled} (so the buffer is applied as the stream always is, and waiting calls see the installed
+   * state), then applies what was buffered.
    */
   private void replayOnto(boolean settled) {
     List<StreamMessage> after = new ArrayList<>(buffered);
@@ -390,11 +401,17 @@ public final class CatchUp {
         replica.repair(chosen.changes());
         repairs.incrementAndGet();
       } catch (IllegalArgumentException refused) {
-        log.warn("Could not take {}'s changes ({}); asking for a whole state", chosen.from(), refused.getMessage());
+        log.warn(
+            "Could not take {}'s changes ({}); asking for a whole state",
+            chosen.from(),
+            refused.getMessage());
         return false;
       } catch (IllegalStateException wrong) {
         broken = true;
-        log.error("Repairing our state from {}'s changes went wrong ({}); asking for a whole state", chosen.from(), wrong.getMessage());
+        log.error(
+            "Repairing our state from {}'s changes went wrong ({}); asking for a whole state",
+            chosen.from(),
+            wrong.getMessage());
         return false;
       }
     } else {
@@ -403,7 +420,8 @@ public final class CatchUp {
     try {
       entryLog.replaceWith(chosen.isChanges() ? replica::image : chosen::image);
     } catch (RuntimeException e) {
-      log.error("Could not record the installed state on disk ({}); going on in memory", e.getMessage());
+      log.error(
+          "Could not record the installed state on disk ({}); going on in memory", e.getMessage());
     }
     return true;
   }
@@ -415,18 +433,25 @@ public final class CatchUp {
     if (broken) {
       ours = new StateChoice.Offer(identity.serverId(), -1, cutDigest); // any whole state beats it
     }
-    for (StateChoice.Offer candidate : StateChoice.betterThan(ours, answers.completeOffers(cutRequest))) {
+    for (StateChoice.Offer candidate :
+        StateChoice.betterThan(ours, answers.completeOffers(cutRequest))) {
       String from = candidate.from();
       try {
         if (!answers.isChanges(cutRequest, from)) {
           StateImage image = answers.assemble(cutRequest, from);
-          return Optional.of(new Chosen(from, image, replica.restore(image), null)); // checks the digest
+          return Optional.of(
+              new Chosen(from, image, replica.restore(image), null)); // checks the digest
         }
         StateChanges changes = answers.assembleChanges(cutRequest, from);
-        if (issued.get(cutRequest).contains(changes.base()) && replica.canRepairFrom(changes.base())) {
-          return Optional.of(new Chosen(from, changes.image(), null, changes)); // checked as it is applied
+        if (issued.get(cutRequest).contains(changes.base())
+            && replica.canRepairFrom(changes.base())) {
+          return Optional.of(
+              new Chosen(from, changes.image(), null, changes)); // checked as it is applied
         }
-        log.info("Cannot take {}'s changes since position {}: not a point we still know", from, changes.base());
+        log.info(
+            "Cannot take {}'s changes since position {}: not a point we still know",
+            from,
+            changes.base());
         wholeOnly = true;
         unusableChanges = true;
       } catch (IllegalArgumentException e) {
@@ -462,9 +487,21 @@ public final class CatchUp {
 
     String describe() {
       return isChanges()
-          ? "repaired from " + from + "'s changes since position " + changes.base() + " (" + image.keys().size()
-              + " keys), now as it is at position " + image.position()
-          : "installed " + from + "'s state at position " + image.position() + " (" + image.keys().size() + " keys)";
+          ? "repaired from "
+              + from
+              + "'s changes since position "
+              + changes.base()
+              + " ("
+              + image.keys().size()
+              + " keys), now as it is at position "
+              + image.position()
+          : "installed "
+              + from
+              + "'s state at position "
+              + image.position()
+              + " ("
+              + image.keys().size()
+              + " keys)";
     }
   }
 }

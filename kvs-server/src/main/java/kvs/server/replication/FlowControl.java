@@ -6,10 +6,10 @@ import kvs.server.state.Replica;
 /**
  * End-to-end backpressure: this server publishes its next message only while no live peer is too
  * far behind it. Each server stays paced by its own message's return, which alone would let the
- * cluster outrun its slowest member until the broker drops that member's messages (stock
- * Mosquitto queues at most 1,000 per subscriber). Peers report their position in heartbeats,
- * which a server sends every {@link Heartbeats#PROGRESS_STRIDE} entries it applies as well as on
- * its timer, so the bound holds within that stride.
+ * cluster outrun its slowest member until the broker drops that member's messages (stock Mosquitto
+ * queues at most 1,000 per subscriber). Peers report their position in heartbeats, which a server
+ * sends every {@link Heartbeats#PROGRESS_STRIDE} entries it applies as well as on its timer, so the
+ * bound holds within that stride.
  */
 public final class FlowControl {
   /** How many stream entries a live peer may trail ours before we hold our next message. */

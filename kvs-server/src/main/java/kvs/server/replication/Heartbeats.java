@@ -50,7 +50,10 @@ public final class Heartbeats {
    */
   static final long PROGRESS_STRIDE = 100;
 
-  /** Publishes a heartbeat when we applied {@link #PROGRESS_STRIDE} entries since the last. A stream task. */
+  /**
+   * Publishes a heartbeat when we applied {@link #PROGRESS_STRIDE} entries since the last. A stream
+   * task.
+   */
   public void publishIfProgressed() {
     if (replica.position() - lastPublishedPosition >= PROGRESS_STRIDE) {
       publish();
@@ -84,8 +87,8 @@ public final class Heartbeats {
 
   /**
    * Records a peer's heartbeat; answers why our state cannot be right, when it shows that. As a
-   * stream task, in stream order: every message the peer applied before publishing this has
-   * reached us before it.
+   * stream task, in stream order: every message the peer applied before publishing this has reached
+   * us before it.
    */
   public Optional<String> check(Heartbeat heartbeat) {
     if (heartbeat.origin().equals(identity.serverId()) && heartbeat.run().equals(identity.run())) {
@@ -99,13 +102,20 @@ public final class Heartbeats {
     // fewer, we lack some (lost on the way, or the peer's state holds entries we never had).
     if (heartbeat.position() > replica.position()) {
       return Optional.of(
-          heartbeat.origin() + " was at position " + heartbeat.position() + " when it sent its heartbeat, we are at "
+          heartbeat.origin()
+              + " was at position "
+              + heartbeat.position()
+              + " when it sent its heartbeat, we are at "
               + replica.position());
     }
     long ours = replica.lastSequence(heartbeat.origin(), heartbeat.run()).orElse(0);
     if (heartbeat.lastOwnSequence() > ours) {
       return Optional.of(
-          heartbeat.origin() + " applied its message #" + heartbeat.lastOwnSequence() + ", we only got to #" + ours);
+          heartbeat.origin()
+              + " applied its message #"
+              + heartbeat.lastOwnSequence()
+              + ", we only got to #"
+              + ours);
     }
     OptionalLong digest = replica.digestAt(heartbeat.position());
     if (digest.isPresent() && digest.getAsLong() != heartbeat.digest()) {

@@ -1,17 +1,17 @@
 package kvs.server.replication;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.HashMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import kvs.core.replication.Presence;
 
 /**
- * The servers live on the broker now, by their presence (see {@link Presence}): updated in
- * stream tasks as the broker delivers presence changes, read anywhere.
+ * The servers live on the broker now, by their presence (see {@link Presence}): updated in stream
+ * tasks as the broker delivers presence changes, read anywhere.
  */
 public final class Membership {
   private final Map<String, Presence> byMember = new HashMap<>(); // stream tasks only

@@ -61,7 +61,11 @@ public final class MqttTransport implements ReplicationTransport {
    * @param listenerExecutor runs every listener call; must run them one at a time, in order
    */
   public MqttTransport(
-      BrokerAddress broker, String topic, String clientId, Duration sessionExpiry, Executor listenerExecutor) {
+      BrokerAddress broker,
+      String topic,
+      String clientId,
+      Duration sessionExpiry,
+      Executor listenerExecutor) {
     this.broker = broker;
     this.topic = topic;
     this.replyTopic = topic + "/state/" + clientId;
@@ -96,7 +100,8 @@ public final class MqttTransport implements ReplicationTransport {
                   if (publisherUp.isDone()) {
                     publisherUp = new CompletableFuture<>();
                   }
-                  if (publisherConnected.getAndSet(false) && context.getSource() != MqttDisconnectSource.USER) {
+                  if (publisherConnected.getAndSet(false)
+                      && context.getSource() != MqttDisconnectSource.USER) {
                     log.warn(
                         "Lost the publishing connection to the broker at {} ({}); reconnecting",
                         broker,
@@ -136,7 +141,8 @@ public final class MqttTransport implements ReplicationTransport {
           }
         },
         listenerExecutor);
-    // The publisher's session keeps a publish in flight across a short disconnect, to be sent again.
+    // The publisher's session keeps a publish in flight across a short disconnect, to be sent
+    // again.
     connect(publisher.connectWith());
     // When this connection dies (a crash, a kill, a network cut), the broker clears our presence.
     connect(
@@ -204,7 +210,10 @@ public final class MqttTransport implements ReplicationTransport {
     }
   }
 
-  /** Completes exceptionally with {@link PublishRefusedException} when the broker surely did not take it. */
+  /**
+   * Completes exceptionally with {@link PublishRefusedException} when the broker surely did not
+   * take it.
+   */
   private CompletableFuture<Void> send(String toTopic, byte[] payload) {
     return send(toTopic, payload, false);
   }
@@ -223,13 +232,17 @@ public final class MqttTransport implements ReplicationTransport {
               if (error == null) {
                 return null;
               }
-              boolean refused = error instanceof Mqtt5PubAckException || error instanceof MqttClientStateException;
+              boolean refused =
+                  error instanceof Mqtt5PubAckException
+                      || error instanceof MqttClientStateException;
               throw new CompletionException(refused ? new PublishRefusedException(error) : error);
             });
   }
 
   private static Throwable unwrap(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
   }
 
   private void onConnected(Mqtt5ClientConnectedContext context) {
@@ -256,12 +269,17 @@ public final class MqttTransport implements ReplicationTransport {
                   failure != null
                       ? failure
                       : subAck.getReasonCodes().stream().anyMatch(code -> code.isError())
-                          ? new IllegalStateException("the broker refused: " + subAck.getReasonCodes())
+                          ? new IllegalStateException(
+                              "the broker refused: " + subAck.getReasonCodes())
                           : null;
               if (error != null) {
                 // Connected but not subscribed would mean deaf: try again shortly.
-                log.warn("Subscribing to topic {} failed ({}); retrying in 1 s", topic, error.toString());
-                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> onConnected(context));
+                log.warn(
+                    "Subscribing to topic {} failed ({}); retrying in 1 s",
+                    topic,
+                    error.toString());
+                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)
+                    .execute(() -> onConnected(context));
                 return;
               }
               boolean first = !everConnected.getAndSet(true);
@@ -291,8 +309,8 @@ public final class MqttTransport implements ReplicationTransport {
   }
 
   /**
-   * Publishes our presence (retained). It must be there while we serve, or a joiner would not
-   * wait for our answer: a failed publish is tried again while we stay connected.
+   * Publishes our presence (retained). It must be there while we serve, or a joiner would not wait
+   * for our answer: a failed publish is tried again while we stay connected.
    */
   private void announce() {
     send(presenceTopic, presence, true)
@@ -300,7 +318,8 @@ public final class MqttTransport implements ReplicationTransport {
             (ok, notSent) -> {
               if (notSent != null && publisherConnected.get()) {
                 log.warn("Publishing our presence failed ({}); trying again", notSent.toString());
-                CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(this::announce);
+                CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)
+                    .execute(this::announce);
               }
             });
   }
@@ -342,5 +361,4 @@ public final class MqttTransport implements ReplicationTransport {
       log.error("Handling a replication event failed; skipped", e);
     }
   }
-
 }

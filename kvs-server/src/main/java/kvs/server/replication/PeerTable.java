@@ -32,7 +32,9 @@ public final class PeerTable {
   /** Every peer ever heard from, in no order. */
   public List<Peer> all() {
     long now = ticker.nanos();
-    return peers.values().stream().map(h -> new Peer(h.heartbeat(), Duration.ofNanos(now - h.atNanos()))).toList();
+    return peers.values().stream()
+        .map(h -> new Peer(h.heartbeat(), Duration.ofNanos(now - h.atNanos())))
+        .toList();
   }
 
   /** Peers heard from within {@code window}, by id. */

@@ -24,8 +24,8 @@ public interface ReplicationTransport extends AutoCloseable {
     void onConnected(boolean firstConnect, boolean sessionResumed);
 
     /**
-     * A server's presence changed: {@code payload} is what it says about itself while it is
-     * live, empty once it is gone. {@code member} names it (the same for its whole life).
+     * A server's presence changed: {@code payload} is what it says about itself while it is live,
+     * empty once it is gone. {@code member} names it (the same for its whole life).
      */
     void onPresence(String member, byte[] payload);
   }
@@ -38,8 +38,8 @@ public interface ReplicationTransport extends AutoCloseable {
   void start(Listener listener, byte[] presence);
 
   /**
-   * Publishes {@code payload} on the stream; completes when the broker has taken it, and fails
-   * with {@link PublishRefusedException} when the broker surely did not.
+   * Publishes {@code payload} on the stream; completes when the broker has taken it, and fails with
+   * {@link PublishRefusedException} when the broker surely did not.
    */
   CompletableFuture<Void> publish(byte[] payload);
 

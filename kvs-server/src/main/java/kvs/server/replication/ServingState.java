@@ -29,7 +29,9 @@ public final class ServingState {
     }
     synchronized (this) {
       // A copy per caller: one caller's timeout must not fail the others' wait.
-      return caughtUp ? CompletableFuture.completedFuture(null) : serving.thenApply(ignored -> null);
+      return caughtUp
+          ? CompletableFuture.completedFuture(null)
+          : serving.thenApply(ignored -> null);
     }
   }
 

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Which state a catching-up server installs, decided from the complete answers' headers alone:
- * pure, no I/O, no clock. The most advanced state wins (highest position); two different states
- * at the same position are told apart by the smallest server id, so that every server that has to
+ * pure, no I/O, no clock. The most advanced state wins (highest position); two different states at
+ * the same position are told apart by the smallest server id, so that every server that has to
  * choose between them chooses the same. Equal content at the same position is ours already.
  */
 final class StateChoice {

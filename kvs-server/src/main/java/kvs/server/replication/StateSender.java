@@ -18,8 +18,7 @@ import org.slf4j.LoggerFactory;
  * Answers peers' state requests: our state as of the request's place in the stream, in chunks, to
  * the requester's reply topic; only what changed since a point of the requester's past that we
  * shared, when the request names one we still know, and otherwise all of it. The state is taken in
- * the stream task; splitting and sending happen on {@code sender}, so the stream goes on
- * meanwhile.
+ * the stream task; splitting and sending happen on {@code sender}, so the stream goes on meanwhile.
  */
 final class StateSender {
   private static final Logger log = LoggerFactory.getLogger(StateSender.class);
@@ -37,7 +36,12 @@ final class StateSender {
   private final Executor sender;
   private final Set<String> answered = new LinkedHashSet<>(); // stream tasks only
 
-  StateSender(String serverId, Replica replica, ReplicationTransport transport, MessageCodec codec, Executor sender) {
+  StateSender(
+      String serverId,
+      Replica replica,
+      ReplicationTransport transport,
+      MessageCodec codec,
+      Executor sender) {
     this.serverId = serverId;
     this.replica = replica;
     this.transport = transport;
@@ -46,8 +50,8 @@ final class StateSender {
   }
 
   /**
-   * True the first time {@code request} is seen, false when it is redelivered: answering again,
-   * at a later position, would mix two states in one answer.
+   * True the first time {@code request} is seen, false when it is redelivered: answering again, at
+   * a later position, would mix two states in one answer.
    */
   boolean firstTime(StateRequest request) {
     if (!answered.add(request.requestId())) {
@@ -83,7 +87,12 @@ final class StateSender {
         () -> {
           List<StateChunk> chunks =
               changes.isPresent()
-                  ? StateChunk.split(request.requestId(), serverId, changes.get(), KEYS_PER_CHUNK, StateChunk.REQUESTS_PER_CHUNK)
+                  ? StateChunk.split(
+                      request.requestId(),
+                      serverId,
+                      changes.get(),
+                      KEYS_PER_CHUNK,
+                      StateChunk.REQUESTS_PER_CHUNK)
                   : StateChunk.split(request.requestId(), serverId, image, KEYS_PER_CHUNK);
           for (StateChunk chunk : chunks) {
             transport
@@ -91,7 +100,8 @@ final class StateSender {
                 .whenComplete(
                     (ok, error) -> {
                       if (error != null) {
-                        log.warn("Sending state to {} failed: {}", request.origin(), error.toString());
+                        log.warn(
+                            "Sending state to {} failed: {}", request.origin(), error.toString());
                       }
                     });
           }

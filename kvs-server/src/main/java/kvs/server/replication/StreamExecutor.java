@@ -60,7 +60,8 @@ public final class StreamExecutor implements Executor, StreamTimers, AutoCloseab
           }
         };
     ScheduledFuture<?> scheduled =
-        timers.schedule(() -> executeLogged(unlessCancelled), delay.toNanos(), TimeUnit.NANOSECONDS);
+        timers.schedule(
+            () -> executeLogged(unlessCancelled), delay.toNanos(), TimeUnit.NANOSECONDS);
     return () -> {
       cancelled.set(true);
       scheduled.cancel(false);
@@ -83,8 +84,8 @@ public final class StreamExecutor implements Executor, StreamTimers, AutoCloseab
   }
 
   /**
-   * Stops the timers and waits briefly for a running stream task to end; no stream task runs
-   * after that.
+   * Stops the timers and waits briefly for a running stream task to end; no stream task runs after
+   * that.
    */
   @Override
   public void close() {

@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes everything the transport delivers, in order, as stream tasks, and hands it to the part
- * that deals with it. Whatever arrives, the server survives: unreadable messages are logged,
- * counted and skipped.
+ * Takes everything the transport delivers, in order, as stream tasks, and hands it to the part that
+ * deals with it. Whatever arrives, the server survives: unreadable messages are logged, counted and
+ * skipped.
  */
 public final class StreamRouter implements ReplicationTransport.Listener {
   private static final Logger log = LoggerFactory.getLogger(StreamRouter.class);

@@ -2,7 +2,9 @@ package kvs.server.replication;
 
 import java.time.Duration;
 
-/** Runs tasks as stream tasks after a delay (see {@link StreamExecutor}); tests step them by hand. */
+/**
+ * Runs tasks as stream tasks after a delay (see {@link StreamExecutor}); tests step them by hand.
+ */
 public interface StreamTimers {
   /** A task scheduled with {@link #schedule}. */
   interface Timer {

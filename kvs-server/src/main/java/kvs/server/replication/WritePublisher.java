@@ -18,19 +18,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns local writes into stream entries. A write is not applied here: it is published, and its
- * answer is whatever the state machine computes when this server applies its own message in
- * stream order (see {@link #onApplied}).
+ * answer is whatever the state machine computes when this server applies its own message in stream
+ * order (see {@link #onApplied}).
  *
- * <p>One message is out at a time: from its publish until it comes back to us through the
- * stream. Writes that arrive meanwhile, from any client, wait and go out together as the next
- * message (one stream entry, applied in order). Waiting for the message's return, not only for the
- * broker's ack, clocks our publishing to the broker's pace of delivery: when its fan-out falls
- * behind, our messages come back later and carry more writes each, so the message rate falls as
- * the load rises, instead of piling up in the broker's queues.
+ * <p>One message is out at a time: from its publish until it comes back to us through the stream.
+ * Writes that arrive meanwhile, from any client, wait and go out together as the next message (one
+ * stream entry, applied in order). Waiting for the message's return, not only for the broker's ack,
+ * clocks our publishing to the broker's pace of delivery: when its fan-out falls behind, our
+ * messages come back later and carry more writes each, so the message rate falls as the load rises,
+ * instead of piling up in the broker's queues.
  *
- * <p>Our own message's return says nothing of slower peers, so the next message also waits
- * while {@code mayPublish} says a live peer is too far behind (see {@link FlowControl}); {@link
- * #resume} is called when that may have changed.
+ * <p>Our own message's return says nothing of slower peers, so the next message also waits while
+ * {@code mayPublish} says a live peer is too far behind (see {@link FlowControl}); {@link #resume}
+ * is called when that may have changed.
  */
 public final class WritePublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WritePublisher.class);
@@ -71,7 +71,11 @@ public final class WritePublisher implements AutoCloseable {
 
   /** A publisher that never holds back for its peers. */
   public WritePublisher(
-      ReplicaIdentity identity, ReplicationTransport transport, MessageCodec codec, Duration writeTimeout, int maxBatch) {
+      ReplicaIdentity identity,
+      ReplicationTransport transport,
+      MessageCodec codec,
+      Duration writeTimeout,
+      int maxBatch) {
     this(identity, transport, codec, writeTimeout, maxBatch, () -> true);
   }
 
@@ -90,9 +94,9 @@ public final class WritePublisher implements AutoCloseable {
   }
 
   /**
-   * Replicates {@code operation}; completes with the state machine's answer for it once this
-   * server has applied it, or fails with {@link WriteUnavailableException} when the broker is
-   * away or the write takes longer than the write timeout, or with {@link ShutdownException}.
+   * Replicates {@code operation}; completes with the state machine's answer for it once this server
+   * has applied it, or fails with {@link WriteUnavailableException} when the broker is away or the
+   * write takes longer than the write timeout, or with {@link ShutdownException}.
    */
   public CompletableFuture<Written> submit(Operation operation) {
     if (!transport.isConnected()) {
@@ -111,14 +115,15 @@ public final class WritePublisher implements AutoCloseable {
     if (batch != null) {
       publish(batch);
     }
-    return write.result
+    return write
+        .result
         .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionallyCompose(WritePublisher::explainTimeout);
   }
 
   /**
-   * Called for every message of the stream as it arrives, before it is applied or buffered: when
-   * it is the message we have out, the next one may go.
+   * Called for every message of the stream as it arrives, before it is applied or buffered: when it
+   * is the message we have out, the next one may go.
    */
   public void onArrived(ReplicationMessage message) {
     if (message.origin().equals(identity.serverId()) && message.run().equals(identity.run())) {
@@ -192,7 +197,11 @@ public final class WritePublisher implements AutoCloseable {
               // The wall clock, read here only: it gives the stream the time the state machines
               // expire remembered request ids by (the stream's time, the same on every server).
               new ReplicationMessage(
-                  identity.serverId(), identity.run(), sequence, operations, System.currentTimeMillis()));
+                  identity.serverId(),
+                  identity.run(),
+                  sequence,
+                  operations,
+                  System.currentTimeMillis()));
       // Registered before publishing: our own message may come back before the broker's ack.
       awaitingApply.put(sequence, batch);
       sent = transport.publish(payload);
@@ -226,10 +235,16 @@ public final class WritePublisher implements AutoCloseable {
         }
       }
     }
-    log.warn("Publishing message {} ({} writes) failed: {}", batch.sequence(), batch.writes().size(), error.toString());
+    log.warn(
+        "Publishing message {} ({} writes) failed: {}",
+        batch.sequence(),
+        batch.writes().size(),
+        error.toString());
     WriteUnavailableException unavailable =
         new WriteUnavailableException(
-            (error instanceof PublishRefusedException ? "the broker did not take the write: " : "publishing the write failed: ")
+            (error instanceof PublishRefusedException
+                    ? "the broker did not take the write: "
+                    : "publishing the write failed: ")
                 + error);
     batch.writes().forEach(w -> w.result.completeExceptionally(unavailable));
     released(batch);
@@ -252,7 +267,9 @@ public final class WritePublisher implements AutoCloseable {
   }
 
   private static Throwable unwrap(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
   }
 
   private static CompletableFuture<Written> explainTimeout(Throwable error) {

@@ -10,9 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies write entries of the stream, as stream tasks: to the replica, then to the entry log,
- * then hands this server's own results to the {@link WritePublisher} that waits for them. Notices
- * when an origin's sequence skips numbers: messages were lost on the way to us.
+ * Applies write entries of the stream, as stream tasks: to the replica, then to the entry log, then
+ * hands this server's own results to the {@link WritePublisher} that waits for them. Notices when
+ * an origin's sequence skips numbers: messages were lost on the way to us.
  */
 public final class WritesApplier {
   private static final Logger log = LoggerFactory.getLogger(WritesApplier.class);
@@ -21,7 +21,8 @@ public final class WritesApplier {
   private final EntryLog entryLog;
   private final ServingState serving;
 
-  public WritesApplier(Replica replica, WritePublisher publisher, EntryLog entryLog, ServingState serving) {
+  public WritesApplier(
+      Replica replica, WritePublisher publisher, EntryLog entryLog, ServingState serving) {
     this.replica = replica;
     this.publisher = publisher;
     this.entryLog = entryLog;
@@ -35,7 +36,13 @@ public final class WritesApplier {
     Optional<String> gap =
         message.sequence() > expected
             ? Optional.of(
-                "message #" + message.sequence() + " of " + message.origin() + " arrived, #" + expected + " never did")
+                "message #"
+                    + message.sequence()
+                    + " of "
+                    + message.origin()
+                    + " arrived, #"
+                    + expected
+                    + " never did")
             : Optional.empty();
     StateMachine.Applied applied = replica.apply(message);
     if (applied.duplicate()) {
@@ -45,13 +52,19 @@ public final class WritesApplier {
       entryLog.append(message);
     } catch (UncheckedIOException e) {
       // Applied but not durable: do not acknowledge it; its writer times out with -1.
-      log.error("Entry {}#{} applied but not written to disk: {}", message.origin(), message.sequence(), e.getMessage());
+      log.error(
+          "Entry {}#{} applied but not written to disk: {}",
+          message.origin(),
+          message.sequence(),
+          e.getMessage());
       return gap;
     }
     ReplicaIdentity self = publisher.identity();
     // While catching up our state may be about to be replaced: its answers are not the cluster's.
     // The writer is not answered (it times out with -1, "not confirmed").
-    if (serving.caughtUp() && message.origin().equals(self.serverId()) && message.run().equals(self.run())) {
+    if (serving.caughtUp()
+        && message.origin().equals(self.serverId())
+        && message.run().equals(self.run())) {
       publisher.onApplied(message.sequence(), applied.results(), replica.position());
     }
     return gap;

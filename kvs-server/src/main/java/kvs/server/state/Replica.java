@@ -21,9 +21,9 @@ import kvs.core.replication.StateRequest;
 
 /**
  * This server's copy of the state: the state machine that the replication stream drives, shared
- * safely between the stream tasks that apply it (one at a time) and the threads that serve reads. It
- * keeps a {@link RecentHistory}: the digest at each recent position, so a peer's heartbeat can be
- * checked against it, and what a repair from (or for) a peer needs.
+ * safely between the stream tasks that apply it (one at a time) and the threads that serve reads.
+ * It keeps a {@link RecentHistory}: the digest at each recent position, so a peer's heartbeat can
+ * be checked against it, and what a repair from (or for) a peer needs.
  */
 public final class Replica {
   /** Recent positions remembered: for heartbeat checks, and how far back a repair can reach. */
@@ -33,7 +33,8 @@ public final class Replica {
   static final int KEYS_KEPT = 200_000;
 
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
-  private final RecentHistory history = new RecentHistory(POSITIONS_KEPT, KEYS_KEPT); // guarded by lock
+  private final RecentHistory history =
+      new RecentHistory(POSITIONS_KEPT, KEYS_KEPT); // guarded by lock
   private StateMachine machine; // guarded by lock
   private final PriorityQueue<Waiter> waiters =
       new PriorityQueue<>(Comparator.comparingLong(Waiter::position)); // guarded by itself
@@ -76,14 +77,16 @@ public final class Replica {
   }
 
   /**
-   * What changed since the newest of a peer's {@code points} where we were in the same state, as
-   * a partial image; empty when we share none that we still know enough of. See {@link
+   * What changed since the newest of a peer's {@code points} where we were in the same state, as a
+   * partial image; empty when we share none that we still know enough of. See {@link
    * StateMachine#changesSince}.
    */
   public Optional<StateChanges> changesSince(List<StateRequest.Point> points) {
     lock.readLock().lock();
     try {
-      return history.sharedPoint(points).flatMap(shared -> machine.changesSince(shared.mark(), shared.keysWritten()));
+      return history
+          .sharedPoint(points)
+          .flatMap(shared -> machine.changesSince(shared.mark(), shared.keysWritten()));
     } finally {
       lock.readLock().unlock();
     }
@@ -103,7 +106,10 @@ public final class Replica {
   public boolean canRepairFrom(long base) {
     lock.readLock().lock();
     try {
-      return history.markAt(base).filter(mark -> mark.capEvictions() == machine.mark().capEvictions()).isPresent();
+      return history
+          .markAt(base)
+          .filter(mark -> mark.capEvictions() == machine.mark().capEvictions())
+          .isPresent();
     } finally {
       lock.readLock().unlock();
     }
@@ -122,7 +128,10 @@ public final class Replica {
       StateMachine.Mark mark =
           history
               .markAt(changes.base())
-              .orElseThrow(() -> new IllegalArgumentException("position " + changes.base() + " is no longer remembered"));
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "position " + changes.base() + " is no longer remembered"));
       machine.repair(mark, changes); // changes nothing when it throws IllegalArgumentException
       history.restartAt(machine.mark(), machine.store().digest());
     } catch (IllegalStateException broken) {
@@ -157,14 +166,16 @@ public final class Replica {
       waiters.add(waiter);
     }
     // A waiter given up on (timed out) leaves the queue.
-    waiter.reached().whenComplete(
-        (ok, error) -> {
-          if (error != null) {
-            synchronized (waiters) {
-              waiters.remove(waiter);
-            }
-          }
-        });
+    waiter
+        .reached()
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                synchronized (waiters) {
+                  waiters.remove(waiter);
+                }
+              }
+            });
     releaseWaiters(); // the position may have moved while we registered
     return waiter.reached();
   }
@@ -196,8 +207,8 @@ public final class Replica {
   /**
    * Opens a cursor on {@link VersionedStore#snapshot snapshot(version)} as of now, to read with
    * {@link #readSnapshot} while this replica goes on applying the stream; close it with {@link
-   * #closeSnapshot}. (A state installed meanwhile does not disturb it: it goes on reading the
-   * state it was opened on.)
+   * #closeSnapshot}. (A state installed meanwhile does not disturb it: it goes on reading the state
+   * it was opened on.)
    */
   public OpenSnapshot openSnapshot(int version) {
     lock.writeLock().lock();
@@ -268,7 +279,10 @@ public final class Replica {
     }
   }
 
-  /** The digest this replica had at {@code position}, when that position is recent enough to be remembered. */
+  /**
+   * The digest this replica had at {@code position}, when that position is recent enough to be
+   * remembered.
+   */
   public OptionalLong digestAt(long position) {
     lock.readLock().lock();
     try {

@@ -92,7 +92,8 @@ class DurableStateTest {
   }
 
   /** Applies and appends like the server's stream tasks. */
-  private static void applyAndAppend(DurableState disk, StateMachine machine, List<ReplicationMessage> entries)
+  private static void applyAndAppend(
+      DurableState disk, StateMachine machine, List<ReplicationMessage> entries)
       throws IOException {
     for (ReplicationMessage entry : entries) {
       machine.apply(entry);
@@ -324,8 +325,13 @@ class DurableStateTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"not json", "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"x\",\"run\":\"r\",\"port\":1,"
-      + "\"position\":0,\"digest\":\"0\",\"lastOwnSeq\":0,\"caughtUp\":true}", "{\"format\":2}"})
+  @ValueSource(
+      strings = {
+        "not json",
+        "{\"format\":1,\"kind\":\"heartbeat\",\"origin\":\"x\",\"run\":\"r\",\"port\":1,"
+            + "\"position\":0,\"digest\":\"0\",\"lastOwnSeq\":0,\"caughtUp\":true}",
+        "{\"format\":2}"
+      })
   void aRecordWithAGoodCrcThatIsNotAWritesEntryIsATornTail(String payload) throws IOException {
     List<ReplicationMessage> entries = writeLog(10, 18);
     long goodSize = size(logFile());
@@ -392,7 +398,13 @@ class DurableStateTest {
       for (int i = 1; i <= 25_000; i++) { // more recent requests than one snapshot chunk holds
         entries.add(
             new ReplicationMessage(
-                "host-9000", "run", i, List.of(new Operation.Put("key" + i % 40, "val" + i, java.util.Optional.of("rid-" + i))), t0 + i));
+                "host-9000",
+                "run",
+                i,
+                List.of(
+                    new Operation.Put(
+                        "key" + i % 40, "val" + i, java.util.Optional.of("rid-" + i))),
+                t0 + i));
       }
       applyAndAppend(disk, machine, entries);
       disk.writeSnapshot(machine.image());
@@ -402,7 +414,11 @@ class DurableStateTest {
     assertEquals(t0 + 25_000, recovered.streamTime());
     ReplicationMessage retry =
         new ReplicationMessage(
-            "host-9001", "run", 1, List.of(new Operation.Put("key1", "val1", java.util.Optional.of("rid-1"))), t0 + 30_000);
+            "host-9001",
+            "run",
+            1,
+            List.of(new Operation.Put("key1", "val1", java.util.Optional.of("rid-1"))),
+            t0 + 30_000);
     assertEquals(List.of(1), recovered.apply(retry).results(), "the first answer, nothing written");
     assertEquals(List.of(1), machine.apply(retry).results());
     assertEquals(machine.store().digest(), recovered.store().digest());
@@ -431,7 +447,9 @@ class DurableStateTest {
       applyAndAppend(disk, machine, second);
     }
     // A half-written next snapshot (crash before the rename).
-    Files.write(dir.resolve(DurableState.SNAPSHOT_TMP), "KVS1\0\0\1\0garbage".getBytes(StandardCharsets.US_ASCII));
+    Files.write(
+        dir.resolve(DurableState.SNAPSHOT_TMP),
+        "KVS1\0\0\1\0garbage".getBytes(StandardCharsets.US_ASCII));
     List<ReplicationMessage> all = new ArrayList<>(first);
     all.addAll(second);
     assertSameState(inMemory(all), reopenAndRecover());
@@ -450,7 +468,9 @@ class DurableStateTest {
     writeAt(snapshotFile(), inPayload, new byte[] {(byte) (original[0] ^ 0x20)});
     try (DurableState disk = open(FsyncPolicy.BATCH)) {
       IOException e = assertThrows(IOException.class, disk::recover);
-      assertTrue(e.getMessage().contains("snapshot") && e.getMessage().contains("corrupt"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("snapshot") && e.getMessage().contains("corrupt"),
+          e.getMessage());
       assertTrue(e.getMessage().contains("CRC"), e.getMessage());
     }
     assertTrue(Files.exists(snapshotFile()), "left for the operator");
@@ -460,7 +480,9 @@ class DurableStateTest {
   void aSnapshotWithAMissingChunkOrBadMagicIsAnError() throws IOException {
     StateMachine machine = new StateMachine(new VersionedStore());
     for (int i = 0; i < 12_000; i++) {
-      machine.apply(new ReplicationMessage("o", "r", i + 1, List.of(new Operation.Put("key" + i, "val" + i))));
+      machine.apply(
+          new ReplicationMessage(
+              "o", "r", i + 1, List.of(new Operation.Put("key" + i, "val" + i))));
     }
     try (DurableState disk = open(FsyncPolicy.BATCH)) {
       disk.writeSnapshot(machine.image());
@@ -505,8 +527,11 @@ class DurableStateTest {
 
   @Test
   void theIntervalPolicyNeedsAnInterval() {
-    assertThrows(IllegalArgumentException.class, () -> DurableState.open(dir, FsyncPolicy.INTERVAL, null));
-    assertThrows(IllegalArgumentException.class, () -> DurableState.open(dir, FsyncPolicy.INTERVAL, Duration.ZERO));
+    assertThrows(
+        IllegalArgumentException.class, () -> DurableState.open(dir, FsyncPolicy.INTERVAL, null));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> DurableState.open(dir, FsyncPolicy.INTERVAL, Duration.ZERO));
   }
 
   @Test
@@ -538,10 +563,13 @@ class DurableStateTest {
       }
       machine.apply(new ReplicationMessage("host-9000", "run", i / 10 + 1, ops));
     }
-    machine.apply(new ReplicationMessage("host-9001", "run", 1, List.of(Operation.Remove.all("key-000007"))));
+    machine.apply(
+        new ReplicationMessage("host-9001", "run", 1, List.of(Operation.Remove.all("key-000007"))));
     List<ReplicationMessage> tail = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
-      tail.add(new ReplicationMessage("host-9001", "run", i + 2, List.of(new Operation.Put("key-000042", "again" + i))));
+      tail.add(
+          new ReplicationMessage(
+              "host-9001", "run", i + 2, List.of(new Operation.Put("key-000042", "again" + i))));
     }
     try (DurableState disk = open(FsyncPolicy.BATCH)) {
       disk.recover();
@@ -577,7 +605,9 @@ class DurableStateTest {
     assertEquals((int) expected.getValue(), crc);
     assertEquals(bytes.length, 12 + length, "one chunk for 40 keys");
     String json = new String(bytes, 12, length, StandardCharsets.UTF_8);
-    assertTrue(json.contains("\"kind\":\"state-chunk\"") && json.contains("\"request\":\"snapshot\""), json);
+    assertTrue(
+        json.contains("\"kind\":\"state-chunk\"") && json.contains("\"request\":\"snapshot\""),
+        json);
     assertEquals(0, size(logFile()));
   }
 }

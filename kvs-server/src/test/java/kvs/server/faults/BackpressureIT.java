@@ -28,15 +28,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Backpressure on a slow peer, on a stock Mosquitto (at most 1,000 queued messages per
- * subscriber): two servers take a heavy write load while the third is slowed down (SIGSTOP for
- * 190 ms, then 10 ms of run, for 15 s); nobody re-syncs, every write is answered with a version,
- * and all three agree.
+ * Backpressure on a slow peer, on a stock Mosquitto (at most 1,000 queued messages per subscriber):
+ * two servers take a heavy write load while the third is slowed down (SIGSTOP for 190 ms, then 10
+ * ms of run, for 15 s); nobody re-syncs, every write is answered with a version, and all three
+ * agree.
  *
  * <p>What it does not show: on a 2-core machine the cluster carries only about 100 messages a
  * second under this load (writes batch into larger messages, not more of them), so even the slow
  * server stays under the broker's limit, and the test passes with backpressure turned off too
- * (tried). The mechanism itself is proven by {@code FlowControlTest} and {@code WritePublisherTest}.
+ * (tried). The mechanism itself is proven by {@code FlowControlTest} and {@code
+ * WritePublisherTest}.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class BackpressureIT {
@@ -52,12 +53,14 @@ class BackpressureIT {
     List<ServerProcess> servers = new ArrayList<>();
     try (MosquittoBroker broker = MosquittoBroker.start()) {
       for (String id : List.of("bp-a", "bp-b", "bp-c")) {
-        servers.add(ServerProcess.start(id, broker.uri(), topic).awaitServing(Duration.ofSeconds(30)));
+        servers.add(
+            ServerProcess.start(id, broker.uri(), topic).awaitServing(Duration.ofSeconds(30)));
       }
       ServerProcess frozen = servers.get(2);
       Load load = new Load(servers.subList(0, 2));
       try {
-        Eventually.await(Duration.ofSeconds(30), "5,000 writes answered", () -> load.answered.get() >= 5000);
+        Eventually.await(
+            Duration.ofSeconds(30), "5,000 writes answered", () -> load.answered.get() >= 5000);
         // Slow, not silent: the third server runs 5 % of the time for the rest of the load, so it
         // falls ever further behind while its heartbeats still come (every 100 entries it applies).
         long slowUntil = System.nanoTime() + SLOW.toNanos();
@@ -77,13 +80,18 @@ class BackpressureIT {
       }
 
       String logs = describe(servers);
-      assertEquals(0, load.failed.get(), "calls that failed outright; first: " + load.firstFailure + logs);
+      assertEquals(
+          0, load.failed.get(), "calls that failed outright; first: " + load.firstFailure + logs);
       assertEquals(0, load.minusOne.get(), "writes answered -1 (not replicated in time)" + logs);
-      assertTrue(load.answered.get() >= 10_000, "a heavy load: " + load.answered.get() + " writes answered");
+      assertTrue(
+          load.answered.get() >= 10_000,
+          "a heavy load: " + load.answered.get() + " writes answered");
       Convergence.awaitAgreement(servers);
       for (ServerProcess server : servers) {
         assertEquals(0, server.status().getResyncs(), "re-syncs on port " + server.port() + logs);
-        assertFalse(server.logText().contains("Re-synchronizing"), "port " + server.port() + " re-synchronized" + logs);
+        assertFalse(
+            server.logText().contains("Re-synchronizing"),
+            "port " + server.port() + " re-synchronized" + logs);
       }
     } finally {
       servers.forEach(ServerProcess::close);
@@ -100,8 +108,14 @@ class BackpressureIT {
         report.append(unreachable);
       }
       List<String> lines =
-          server.logText().lines().filter(l -> l.contains("WARN") || l.contains("Caught up") || l.contains("ERROR")).toList();
-      report.append("\n").append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
+          server
+              .logText()
+              .lines()
+              .filter(l -> l.contains("WARN") || l.contains("Caught up") || l.contains("ERROR"))
+              .toList();
+      report
+          .append("\n")
+          .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
     }
     return report.toString();
   }
@@ -138,7 +152,11 @@ class BackpressureIT {
           Thread.currentThread().interrupt();
           return;
         }
-        ChaveValor put = ChaveValor.newBuilder().setChave(writer + "-" + (n % 2000)).setValor("value-" + n).build();
+        ChaveValor put =
+            ChaveValor.newBuilder()
+                .setChave(writer + "-" + (n % 2000))
+                .setValor("value-" + n)
+                .build();
         Futures.addCallback(
             stub.withDeadlineAfter(20, TimeUnit.SECONDS).insere(put),
             new FutureCallback<Versao>() {
@@ -163,7 +181,8 @@ class BackpressureIT {
     /** Waits until LOAD has passed and the drivers stopped issuing. */
     void runOut() throws InterruptedException {
       drivers.shutdown();
-      assertTrue(drivers.awaitTermination(LOAD.toSeconds() + 30, TimeUnit.SECONDS), "drivers stopped");
+      assertTrue(
+          drivers.awaitTermination(LOAD.toSeconds() + 30, TimeUnit.SECONDS), "drivers stopped");
     }
 
     /** Stops issuing and waits for every call out to be answered. */

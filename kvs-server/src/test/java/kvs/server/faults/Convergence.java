@@ -31,7 +31,9 @@ final class Convergence {
           report.append(unreachable);
         }
         List<String> lines = server.logText().lines().toList();
-        report.append("\n").append(String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+        report
+            .append("\n")
+            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
       }
       throw new AssertionError(report.toString(), e);
     }
@@ -59,7 +61,8 @@ final class Convergence {
   }
 
   /** Identical Snapshot(0) everywhere, holding every acknowledged write. */
-  static void assertConvergedWith(List<ServerProcess> servers, Map<String, Map<Integer, String>> acknowledged) {
+  static void assertConvergedWith(
+      List<ServerProcess> servers, Map<String, Map<Integer, String>> acknowledged) {
     awaitAgreement(servers);
     List<Tupla> first = snapshot(servers.get(0));
     for (ServerProcess server : servers) {
@@ -69,7 +72,10 @@ final class Convergence {
               versions.forEach(
                   (version, value) -> {
                     Tupla found =
-                        server.kvs().consulta(ChaveVersao.newBuilder().setChave(key).setVersao(version).build());
+                        server
+                            .kvs()
+                            .consulta(
+                                ChaveVersao.newBuilder().setChave(key).setVersao(version).build());
                     assertEquals(
                         Tupla.newBuilder().setChave(key).setValor(value).setVersao(version).build(),
                         found,

@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.StatusRuntimeException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import kvs.proto.ChaveValor;
 import kvs.proto.Tupla;
 import kvs.server.testing.Eventually;
@@ -113,10 +113,19 @@ class FaultToleranceIT {
   }
 
   @Test
-  void theWholeClusterKilledWithItsBrokerLosesNothingAcknowledged(@TempDir Path data) throws Exception {
+  void theWholeClusterKilledWithItsBrokerLosesNothingAcknowledged(@TempDir Path data)
+      throws Exception {
     List<ServerProcess> all = new ArrayList<>();
     for (String id : List.of("a", "b", "c")) {
-      all.add(server(id, "--data-dir", data.resolve(id).toString(), "--fsync", "batch", "--snapshot-every", "500"));
+      all.add(
+          server(
+              id,
+              "--data-dir",
+              data.resolve(id).toString(),
+              "--fsync",
+              "batch",
+              "--snapshot-every",
+              "500"));
     }
     all.forEach(s -> s.awaitServing(START));
     try (WriteLoad load = new WriteLoad(all)) {
@@ -130,7 +139,9 @@ class FaultToleranceIT {
       Convergence.assertConvergedWith(all, load.acknowledged());
       for (ServerProcess server : all) {
         assertTrue(
-            java.util.regex.Pattern.compile("Recovered position [1-9]").matcher(server.logText()).find(),
+            java.util.regex.Pattern.compile("Recovered position [1-9]")
+                .matcher(server.logText())
+                .find(),
             "recovered a non-empty state from disk:\n" + server.logText());
       }
     }
@@ -170,6 +181,9 @@ class FaultToleranceIT {
   }
 
   static void awaitAcknowledged(WriteLoad load, long count) {
-    Eventually.await(Duration.ofSeconds(60), count + " acknowledged writes", () -> load.acknowledgedCount() >= count);
+    Eventually.await(
+        Duration.ofSeconds(60),
+        count + " acknowledged writes",
+        () -> load.acknowledgedCount() >= count);
   }
 }

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A server the broker dropped messages for repairs itself from a peer's recent changes, not a
- * whole state. Stock Mosquitto keeps at most 1,000 messages for a subscriber that does not take
- * them: a server stopped (SIGSTOP) while the others write 2,500 times loses the rest; resumed, it
- * notices the gap, and takes only the keys written since the last point it shared with a peer.
+ * A server the broker dropped messages for repairs itself from a peer's recent changes, not a whole
+ * state. Stock Mosquitto keeps at most 1,000 messages for a subscriber that does not take them: a
+ * server stopped (SIGSTOP) while the others write 2,500 times loses the rest; resumed, it notices
+ * the gap, and takes only the keys written since the last point it shared with a peer.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class RepairIT {
@@ -30,7 +30,8 @@ class RepairIT {
     List<ServerProcess> servers = new ArrayList<>();
     try (MosquittoBroker broker = MosquittoBroker.start()) {
       for (String id : List.of("rp-a", "rp-b", "rp-c")) {
-        servers.add(ServerProcess.start(id, broker.uri(), topic).awaitServing(Duration.ofSeconds(30)));
+        servers.add(
+            ServerProcess.start(id, broker.uri(), topic).awaitServing(Duration.ofSeconds(30)));
       }
       // A state larger than what is written while stopped: the repair carries only part of it.
       for (int i = 0; i < 3000; i++) {
@@ -42,18 +43,28 @@ class RepairIT {
       try {
         for (int i = 0; i < WRITES_WHILE_STOPPED; i++) {
           ServerProcess writer = servers.get(i % 2);
-          int version = writer.kvs().withDeadlineAfter(20, TimeUnit.SECONDS).insere(kv("during-" + (i % 500), "value-" + i)).getVersao();
+          int version =
+              writer
+                  .kvs()
+                  .withDeadlineAfter(20, TimeUnit.SECONDS)
+                  .insere(kv("during-" + (i % 500), "value-" + i))
+                  .getVersao();
           assertTrue(version >= 1, "write " + i + " answered " + version);
         }
       } finally {
         stopped.resume();
       }
-      Eventually.await(Duration.ofSeconds(60), "the stopped server re-synchronized", () -> stopped.status().getResyncs() >= 1);
+      Eventually.await(
+          Duration.ofSeconds(60),
+          "the stopped server re-synchronized",
+          () -> stopped.status().getResyncs() >= 1);
       Convergence.awaitAgreement(servers);
 
       String log = stopped.logText();
       System.out.println("RepairIT, the stopped server's catch-ups:\n" + lastCatchUps(log));
-      assertTrue(log.contains("repaired from rp-"), "repaired from a peer's changes:\n" + lastCatchUps(log));
+      assertTrue(
+          log.contains("repaired from rp-"),
+          "repaired from a peer's changes:\n" + lastCatchUps(log));
       assertTrue(!log.contains("installed rp-"), "no whole state installed:\n" + lastCatchUps(log));
     } finally {
       servers.forEach(ServerProcess::resume);
@@ -66,7 +77,8 @@ class RepairIT {
   }
 
   private static String lastCatchUps(String log) {
-    List<String> lines = log.lines().filter(l -> l.contains("Caught up") || l.contains("WARN")).toList();
+    List<String> lines =
+        log.lines().filter(l -> l.contains("Caught up") || l.contains("WARN")).toList();
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
   }
 }

@@ -20,6 +20,7 @@ final class WriteLoad implements AutoCloseable {
   private final ExecutorService writers;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicLong attempts = new AtomicLong();
+
   /** key -> version -> value, for every acknowledged write. */
   private final Map<String, Map<Integer, String>> acknowledged = new ConcurrentHashMap<>();
 
@@ -36,12 +37,18 @@ final class WriteLoad implements AutoCloseable {
               attempts.incrementAndGet();
               try {
                 int version =
-                    target.kvs().insere(ChaveValor.newBuilder().setChave(key).setValor(value).build()).getVersao();
+                    target
+                        .kvs()
+                        .insere(ChaveValor.newBuilder().setChave(key).setValor(value).build())
+                        .getVersao();
                 if (version >= 1) {
                   String before =
-                      acknowledged.computeIfAbsent(key, k -> new ConcurrentHashMap<>()).put(version, value);
+                      acknowledged
+                          .computeIfAbsent(key, k -> new ConcurrentHashMap<>())
+                          .put(version, value);
                   if (before != null) {
-                    throw new AssertionError("version " + version + " of " + key + " acknowledged twice");
+                    throw new AssertionError(
+                        "version " + version + " of " + key + " acknowledged twice");
                   }
                 }
               } catch (StatusRuntimeException e) {

@@ -37,8 +37,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Calls that arrive while the server catches up wait for it, within min(deadline, maxWait); a
- * call that gives up (deadline, cancellation, maxWait) is never started. The service behind the
+ * Calls that arrive while the server catches up wait for it, within min(deadline, maxWait); a call
+ * that gives up (deadline, cancellation, maxWait) is never started. The service behind the
  * interceptor counts the calls it saw; an outer interceptor tells the test when a call has reached
  * the hold and when the held call has ended, so nothing here sleeps.
  */
@@ -59,7 +59,9 @@ class HoldWhileCatchingUpTest {
             .directExecutor()
             .addService(
                 ServerInterceptors.intercept(
-                    ServerInterceptors.intercept(service, new HoldWhileCatchingUp(serving, maxWait)), observed))
+                    ServerInterceptors.intercept(
+                        service, new HoldWhileCatchingUp(serving, maxWait)),
+                    observed))
             .build()
             .start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
@@ -79,7 +81,8 @@ class HoldWhileCatchingUpTest {
   @Test
   void aCallWhileCatchingUpWaitsAndIsAnsweredOnceServing() throws Exception {
     ServingState serving = ServingSwitch.catchingUp();
-    ListenableFuture<Versao> reply = start(serving, LONG).withDeadlineAfter(20, TimeUnit.SECONDS).insere(PUT);
+    ListenableFuture<Versao> reply =
+        start(serving, LONG).withDeadlineAfter(20, TimeUnit.SECONDS).insere(PUT);
 
     observed.awaitArrived(1);
     assertFalse(reply.isDone(), "held, neither answered nor failed");
@@ -108,7 +111,8 @@ class HoldWhileCatchingUpTest {
   @Test
   void aCallWhoseDeadlineIsShorterFailsDeadlineExceededAndIsNeverStarted() throws Exception {
     ServingState serving = ServingSwitch.catchingUp();
-    ListenableFuture<Versao> reply = start(serving, LONG).withDeadlineAfter(200, TimeUnit.MILLISECONDS).insere(PUT);
+    ListenableFuture<Versao> reply =
+        start(serving, LONG).withDeadlineAfter(200, TimeUnit.MILLISECONDS).insere(PUT);
 
     assertEquals(Status.Code.DEADLINE_EXCEEDED, failure(reply).getStatus().getCode());
 
@@ -122,7 +126,8 @@ class HoldWhileCatchingUpTest {
     ServingState serving = ServingSwitch.catchingUp();
     KVSGrpc.KVSFutureStub stub = start(serving, LONG);
     Context.CancellableContext client = Context.current().withCancellation();
-    ListenableFuture<Versao> reply = client.call(() -> stub.withDeadlineAfter(20, TimeUnit.SECONDS).insere(PUT));
+    ListenableFuture<Versao> reply =
+        client.call(() -> stub.withDeadlineAfter(20, TimeUnit.SECONDS).insere(PUT));
     observed.awaitArrived(1);
 
     client.cancel(null);
@@ -139,7 +144,12 @@ class HoldWhileCatchingUpTest {
     KVSGrpc.KVSFutureStub stub = start(serving, LONG);
     for (int n = 1; n <= 3; n++) {
       // A deadline shorter than any catch-up wait: an answer within it is no held call.
-      assertEquals(1, stub.withDeadlineAfter(2, TimeUnit.SECONDS).insere(PUT).get(5, TimeUnit.SECONDS).getVersao());
+      assertEquals(
+          1,
+          stub.withDeadlineAfter(2, TimeUnit.SECONDS)
+              .insere(PUT)
+              .get(5, TimeUnit.SECONDS)
+              .getVersao());
       assertEquals(n, service.calls.get());
     }
   }
@@ -166,7 +176,8 @@ class HoldWhileCatchingUpTest {
   }
 
   private static StatusRuntimeException failure(ListenableFuture<?> reply) {
-    ExecutionException thrown = assertThrows(ExecutionException.class, () -> reply.get(10, TimeUnit.SECONDS));
+    ExecutionException thrown =
+        assertThrows(ExecutionException.class, () -> reply.get(10, TimeUnit.SECONDS));
     return assertInstanceOf(StatusRuntimeException.class, thrown.getCause());
   }
 
@@ -211,11 +222,15 @@ class HoldWhileCatchingUpTest {
     }
 
     void awaitArrived(int calls) {
-      Eventually.await(Duration.ofSeconds(5), calls + " call(s) at the hold", () -> arrived.get() >= calls);
+      Eventually.await(
+          Duration.ofSeconds(5), calls + " call(s) at the hold", () -> arrived.get() >= calls);
     }
 
     void awaitEnded(int calls) {
-      Eventually.await(Duration.ofSeconds(5), calls + " call(s) ended on the server", () -> ended.get() >= calls);
+      Eventually.await(
+          Duration.ofSeconds(5),
+          calls + " call(s) ended on the server",
+          () -> ended.get() >= calls);
     }
   }
 }

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Timeout;
 class OrderedRepliesTest {
   private static final int ITEMS = OrderedReplies.WINDOW * 2 + 500;
 
-  private final LinkedBlockingQueue<CompletableFuture<Versao>> pending = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<CompletableFuture<Versao>> pending =
+      new LinkedBlockingQueue<>();
   private final AtomicInteger taken = new AtomicInteger();
   private final AtomicInteger answered = new AtomicInteger();
   private final AtomicInteger mostAhead = new AtomicInteger();
@@ -86,7 +87,10 @@ class OrderedRepliesTest {
     }
     requests.onCompleted();
 
-    Eventually.await(Duration.ofSeconds(10), "a window of requests taken", () -> taken.get() == OrderedReplies.WINDOW);
+    Eventually.await(
+        Duration.ofSeconds(10),
+        "a window of requests taken",
+        () -> taken.get() == OrderedReplies.WINDOW);
     for (int i = 1; i <= ITEMS; i++) {
       CompletableFuture<Versao> next = pending.poll(10, TimeUnit.SECONDS);
       answered.incrementAndGet();
@@ -94,7 +98,10 @@ class OrderedRepliesTest {
     }
     done.get(10, TimeUnit.SECONDS);
 
-    assertEquals(OrderedReplies.WINDOW, mostAhead.get(), "never more than a window taken ahead of the answers");
+    assertEquals(
+        OrderedReplies.WINDOW,
+        mostAhead.get(),
+        "never more than a window taken ahead of the answers");
     assertEquals(ITEMS, received.size(), "one answer per request");
     for (int i = 0; i < ITEMS; i++) {
       assertEquals(i + 1, received.get(i), "answers in request order");

@@ -61,7 +61,8 @@ class SnapshotStreamTest {
             .directExecutor() // as in KvsServer
             .addService(
                 ServerInterceptors.intercept(
-                    new KvsService(replica, null, ServingState.serving(), Duration.ofSeconds(1)), new CallMetadata(replica::position)))
+                    new KvsService(replica, null, ServingState.serving(), Duration.ofSeconds(1)),
+                    new CallMetadata(replica::position)))
             .build()
             .start();
     channel = InProcessChannelBuilder.forName(name).build();
@@ -109,7 +110,9 @@ class SnapshotStreamTest {
     return newest;
   }
 
-  /** Changes that would all show in a snapshot: new versions, removals, new keys, ahead and behind. */
+  /**
+   * Changes that would all show in a snapshot: new versions, removals, new keys, ahead and behind.
+   */
   private void changeEverything(int round) {
     List<Operation> batch = new ArrayList<>();
     for (int n = round % 7; n < KEYS; n += 97) {
@@ -167,7 +170,9 @@ class SnapshotStreamTest {
     long startPosition = replica.position();
     AtomicReference<Metadata> trailers = new AtomicReference<>();
     KVSGrpc.KVSStub stub =
-        KVSGrpc.newStub(channel).withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(new AtomicReference<>(), trailers));
+        KVSGrpc.newStub(channel)
+            .withInterceptors(
+                MetadataUtils.newCaptureMetadataInterceptor(new AtomicReference<>(), trailers));
     int[] count = {0};
     List<Tupla> received =
         oneAtATime(
@@ -183,7 +188,10 @@ class SnapshotStreamTest {
 
     assertTrue(replica.position() > startPosition + 30, "changes were applied during the stream");
     assertEquals(atStart, received);
-    assertEquals(Long.toString(startPosition), trailers.get().get(CallMetadata.POSITION), "the position at its start");
+    assertEquals(
+        Long.toString(startPosition),
+        trailers.get().get(CallMetadata.POSITION),
+        "the position at its start");
     assertEquals(0, replica.openSnapshots());
   }
 
@@ -208,7 +216,10 @@ class SnapshotStreamTest {
                   changeEverything(round);
                 }
               });
-      Eventually.await(Duration.ofSeconds(10), "the writer is under way", () -> replica.position() > startPosition + 5);
+      Eventually.await(
+          Duration.ofSeconds(10),
+          "the writer is under way",
+          () -> replica.position() > startPosition + 5);
       snapshot.forEachRemaining(received::add);
       snapshotDone.set(true);
       writes.get(10, TimeUnit.SECONDS);
@@ -240,19 +251,24 @@ class SnapshotStreamTest {
     assertEquals(1, replica.openSnapshots(), "open while the client holds back");
 
     call.get().cancel("enough", null);
-    Eventually.await(Duration.ofSeconds(5), "the cursor closed", () -> replica.openSnapshots() == 0);
+    Eventually.await(
+        Duration.ofSeconds(5), "the cursor closed", () -> replica.openSnapshots() == 0);
     assertEquals(
         Status.Code.CANCELLED,
-        Status.fromThrowable(org.junit.jupiter.api.Assertions.assertThrows(Exception.class, snapshot::join)).getCode());
+        Status.fromThrowable(
+                org.junit.jupiter.api.Assertions.assertThrows(Exception.class, snapshot::join))
+            .getCode());
   }
 
   @Test
   void aDeadlineThatExpiresMidStreamClosesTheCursor() {
     fill();
     CompletableFuture<List<Tupla>> snapshot =
-        oneAtATime(KVSGrpc.newStub(channel).withDeadlineAfter(300, TimeUnit.MILLISECONDS), 0, c -> {});
+        oneAtATime(
+            KVSGrpc.newStub(channel).withDeadlineAfter(300, TimeUnit.MILLISECONDS), 0, c -> {});
     Eventually.await(Duration.ofSeconds(5), "the call failed", snapshot::isDone);
-    Eventually.await(Duration.ofSeconds(5), "the cursor closed", () -> replica.openSnapshots() == 0);
+    Eventually.await(
+        Duration.ofSeconds(5), "the cursor closed", () -> replica.openSnapshots() == 0);
   }
 
   @Test
@@ -260,7 +276,11 @@ class SnapshotStreamTest {
     List<Tupla> received = new ArrayList<>();
     KVSGrpc.newBlockingStub(channel).snapshot(versao(0)).forEachRemaining(received::add);
     assertEquals(List.of(Tupla.getDefaultInstance()), received);
-    apply(List.of(new Operation.Put("chave1", "valor1"), new Operation.Put("chave1", "valor2"), new Operation.Remove("chave1", 1)));
+    apply(
+        List.of(
+            new Operation.Put("chave1", "valor1"),
+            new Operation.Put("chave1", "valor2"),
+            new Operation.Remove("chave1", 1)));
     received.clear();
     KVSGrpc.newBlockingStub(channel).snapshot(versao(1)).forEachRemaining(received::add);
     assertEquals(List.of(Tupla.getDefaultInstance()), received);
@@ -273,10 +293,15 @@ class SnapshotStreamTest {
     Metadata headers = new Metadata();
     headers.put(CallMetadata.MIN_POSITION, Long.toString(replica.position() + 1));
     CompletableFuture<List<Tupla>> snapshot =
-        oneAtATime(KVSGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)), 0, c -> c.request(1));
+        oneAtATime(
+            KVSGrpc.newStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)),
+            0,
+            c -> c.request(1));
     assertEquals(0, replica.openSnapshots(), "no cursor before the position is reached");
     apply(List.of(new Operation.Put("chave2", "valor2")));
     assertEquals(
-        List.of(tupla("chave1", "valor1", 1), tupla("chave2", "valor2", 1)), snapshot.get(10, TimeUnit.SECONDS));
+        List.of(tupla("chave1", "valor1", 1), tupla("chave2", "valor2", 1)),
+        snapshot.get(10, TimeUnit.SECONDS));
   }
 }

@@ -93,9 +93,13 @@ class CatchUpProtocolTest {
     for (String id : List.of("a", "b", "c")) {
       start(id);
     }
-    Eventually.await(WELL_BEFORE_THE_TIMEOUT, "all three caught up", () -> servers.stream().allMatch(KvsServer::isCaughtUp));
+    Eventually.await(
+        WELL_BEFORE_THE_TIMEOUT,
+        "all three caught up",
+        () -> servers.stream().allMatch(KvsServer::isCaughtUp));
     for (int i = 0; i < 3; i++) {
-      assertEquals(i + 1, blocking(i).insere(kv("chave1", "valor" + i)).getVersao(), "versions in order");
+      assertEquals(
+          i + 1, blocking(i).insere(kv("chave1", "valor" + i)).getVersao(), "versions in order");
     }
     awaitAgreement();
   }
@@ -112,9 +116,12 @@ class CatchUpProtocolTest {
   void aPeerThatVanishesMidTransferIsNotWaitedFor() throws Exception {
     KvsServer a = start("a");
     KvsServer b = start("b");
-    Eventually.await(WELL_BEFORE_THE_TIMEOUT, "a and b caught up", () -> a.isCaughtUp() && b.isCaughtUp());
-    List<ChaveValor> items = IntStream.range(0, 20_000).mapToObj(i -> kv("key-" + i, "value-" + i)).toList();
-    List<Versao> answers = BidiCalls.exchange(KVSGrpc.newStub(channels.get(0)), items, KVSGrpc.KVSStub::insereVarias);
+    Eventually.await(
+        WELL_BEFORE_THE_TIMEOUT, "a and b caught up", () -> a.isCaughtUp() && b.isCaughtUp());
+    List<ChaveValor> items =
+        IntStream.range(0, 20_000).mapToObj(i -> kv("key-" + i, "value-" + i)).toList();
+    List<Versao> answers =
+        BidiCalls.exchange(KVSGrpc.newStub(channels.get(0)), items, KVSGrpc.KVSStub::insereVarias);
     assertTrue(answers.stream().allMatch(v -> v.getVersao() == 1));
     awaitAgreement();
 
@@ -123,7 +130,10 @@ class CatchUpProtocolTest {
     stream.dropStateChunksWhen(
         (to, payload) -> {
           String chunk = new String(payload, StandardCharsets.UTF_8);
-          boolean cut = to.equals("kvs-joiner") && chunk.contains("\"from\":\"b\"") && !chunk.contains("\"index\":0,");
+          boolean cut =
+              to.equals("kvs-joiner")
+                  && chunk.contains("\"from\":\"b\"")
+                  && !chunk.contains("\"index\":0,");
           if (cut && !bGone.isDone()) {
             bGone.complete(null);
             servers.remove(b);
@@ -142,7 +152,8 @@ class CatchUpProtocolTest {
   void redeliveredMessagesChangeNothing() {
     KvsServer a = start("a");
     KvsServer b = start("b");
-    Eventually.await(WELL_BEFORE_THE_TIMEOUT, "a and b caught up", () -> a.isCaughtUp() && b.isCaughtUp());
+    Eventually.await(
+        WELL_BEFORE_THE_TIMEOUT, "a and b caught up", () -> a.isCaughtUp() && b.isCaughtUp());
     stream.duplicateStreamMessagesWhen((to, payload) -> to.equals("kvs-b"));
     for (int i = 0; i < 50; i++) {
       assertEquals(1, blocking(0).insere(kv("key-" + i, "value")).getVersao());
@@ -156,11 +167,13 @@ class CatchUpProtocolTest {
   void aLostMessageIsNoticedAndRepairedFromAPeersRecentChanges() throws Exception {
     KvsServer a = start("a");
     KvsServer b = start("b");
-    Eventually.await(WELL_BEFORE_THE_TIMEOUT, "a and b caught up", () -> a.isCaughtUp() && b.isCaughtUp());
+    Eventually.await(
+        WELL_BEFORE_THE_TIMEOUT, "a and b caught up", () -> a.isCaughtUp() && b.isCaughtUp());
     assertEquals(1, blocking(0).insere(kv("first-key", "value")).getVersao());
     awaitAgreement();
     stream.dropStreamMessagesWhen(
-        (to, payload) -> to.equals("kvs-b") && new String(payload, StandardCharsets.UTF_8).contains("lost-key"));
+        (to, payload) ->
+            to.equals("kvs-b") && new String(payload, StandardCharsets.UTF_8).contains("lost-key"));
     assertEquals(1, blocking(0).insere(kv("lost-key", "value")).getVersao());
     stream.drained().get(5, TimeUnit.SECONDS); // a has its answer; b's copy must be dropped too
     stream.dropStreamMessagesWhen((to, payload) -> false);
@@ -169,7 +182,10 @@ class CatchUpProtocolTest {
     Eventually.await(Duration.ofSeconds(10), "b re-synchronized", () -> b.resyncs() >= 1);
     awaitAgreement();
     assertEquals(3, b.replica().keyCount(), "the lost write came back with the changes");
-    assertEquals(b.resyncs(), b.repairs(), "each from a's changes since a point they shared, not a whole state");
+    assertEquals(
+        b.resyncs(),
+        b.repairs(),
+        "each from a's changes since a point they shared, not a whole state");
   }
 
   @Test
@@ -177,14 +193,21 @@ class CatchUpProtocolTest {
     KvsServer a = start("a");
     KvsServer b = start("b");
     KvsServer c = start("c");
-    Eventually.await(WELL_BEFORE_THE_TIMEOUT, "all caught up", () -> servers.stream().allMatch(KvsServer::isCaughtUp));
+    Eventually.await(
+        WELL_BEFORE_THE_TIMEOUT,
+        "all caught up",
+        () -> servers.stream().allMatch(KvsServer::isCaughtUp));
     // c misses every other write of a, while b's writes to the same keys reach it: what c applies
     // is in another order, relative to what it missed, than on a and b.
-    java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger seen =
+        new java.util.concurrent.atomic.AtomicInteger();
     stream.dropStreamMessagesWhen(
         (to, payload) -> {
           String text = new String(payload, StandardCharsets.UTF_8);
-          return to.equals("kvs-c") && text.contains("\"origin\":\"a\"") && text.contains("\"ops\"") && seen.incrementAndGet() % 2 == 0;
+          return to.equals("kvs-c")
+              && text.contains("\"origin\":\"a\"")
+              && text.contains("\"ops\"")
+              && seen.incrementAndGet() % 2 == 0;
         });
     for (int i = 0; i < 20; i++) {
       blocking(0).insere(kv("shared-" + (i % 3), "from-a-" + i));

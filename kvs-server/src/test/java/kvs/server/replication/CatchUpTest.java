@@ -308,7 +308,8 @@ class CatchUpTest {
     assertFalse(ours.since().isEmpty());
     catchUp.onRequest(ours);
     StateImage theirs = stateWith(3);
-    StateChunk.split(ours.requestId(), "p1", new StateChanges(2, 0, theirs), 1, 100).forEach(catchUp::onChunk);
+    StateChunk.split(ours.requestId(), "p1", new StateChanges(2, 0, theirs), 1, 100)
+        .forEach(catchUp::onChunk);
 
     assertFalse(serving.caughtUp());
     StateRequest whole = lastRequest();
@@ -330,8 +331,15 @@ class CatchUpTest {
     StateImage theirs = stateWith(3);
     // Changes since position 1 that leave out key2, which the peer wrote since.
     StateImage partial =
-        new StateImage(theirs.position(), theirs.digest(), theirs.streamTime(), theirs.runs(), List.of(), List.of());
-    StateChunk.split(ours.requestId(), "p1", new StateChanges(1, 0, partial), 1, 100).forEach(catchUp::onChunk);
+        new StateImage(
+            theirs.position(),
+            theirs.digest(),
+            theirs.streamTime(),
+            theirs.runs(),
+            List.of(),
+            List.of());
+    StateChunk.split(ours.requestId(), "p1", new StateChanges(1, 0, partial), 1, 100)
+        .forEach(catchUp::onChunk);
 
     assertFalse(serving.caughtUp(), "refused, and asked again");
     assertEquals(1, replica.position(), "nothing changed");
@@ -344,7 +352,8 @@ class CatchUpTest {
   }
 
   @Test
-  void aRepairThatGoesWrongLeavesAStateThatIsNeitherServedNorSentUntilAWholeOneReplacesIt() throws Exception {
+  void aRepairThatGoesWrongLeavesAStateThatIsNeitherServedNorSentUntilAWholeOneReplacesIt()
+      throws Exception {
     replica.apply(write(1, "key1", "value1"));
     present("p1");
     catchUp.start("a gap");

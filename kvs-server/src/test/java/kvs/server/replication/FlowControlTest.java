@@ -32,7 +32,9 @@ class FlowControlTest {
   @BeforeEach
   void advanceOurReplica() {
     for (long sequence = 1; sequence <= OURS; sequence++) {
-      replica.apply(new ReplicationMessage("writer", "run-w", sequence, List.of(new Operation.Put("k", "v" + sequence))));
+      replica.apply(
+          new ReplicationMessage(
+              "writer", "run-w", sequence, List.of(new Operation.Put("k", "v" + sequence))));
     }
     assertEquals(OURS, replica.position());
   }
@@ -65,7 +67,8 @@ class FlowControlTest {
 
     live("gone");
     assertFalse(flow.mayPublish());
-    membership.update("gone", Optional.empty()); // its presence was cleared (left, or its Last Will)
+    membership.update(
+        "gone", Optional.empty()); // its presence was cleared (left, or its Last Will)
     assertTrue(flow.mayPublish());
   }
 

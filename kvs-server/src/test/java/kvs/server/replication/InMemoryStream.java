@@ -11,10 +11,10 @@ import java.util.concurrent.Executors;
 import java.util.function.BiPredicate;
 
 /**
- * The replication stream in one JVM, for protocol tests: one delivery thread hands every message
- * to every subscriber in one order (what the broker guarantees), keeps presences as retained
- * messages and clears a subscriber's presence when it leaves or crashes (its Last Will). Faults
- * on demand: drop or duplicate what a subscriber receives.
+ * The replication stream in one JVM, for protocol tests: one delivery thread hands every message to
+ * every subscriber in one order (what the broker guarantees), keeps presences as retained messages
+ * and clears a subscriber's presence when it leaves or crashes (its Last Will). Faults on demand:
+ * drop or duplicate what a subscriber receives.
  */
 final class InMemoryStream implements AutoCloseable {
   private final ExecutorService delivery =
@@ -81,7 +81,8 @@ final class InMemoryStream implements AutoCloseable {
       delivery.execute(
           () -> {
             endpoints.add(this);
-            presences.forEach((member, payload) -> handOver(() -> listener.onPresence(member, payload)));
+            presences.forEach(
+                (member, payload) -> handOver(() -> listener.onPresence(member, payload)));
             presences.put(clientId, presence);
             for (Endpoint endpoint : endpoints) {
               endpoint.handOver(() -> endpoint.listener.onPresence(clientId, presence));
@@ -94,7 +95,8 @@ final class InMemoryStream implements AutoCloseable {
     @Override
     public CompletableFuture<Void> publish(byte[] payload) {
       if (!connected) {
-        return CompletableFuture.failedFuture(new PublishRefusedException(new IllegalStateException("not connected")));
+        return CompletableFuture.failedFuture(
+            new PublishRefusedException(new IllegalStateException("not connected")));
       }
       return CompletableFuture.runAsync(
           () -> {
@@ -115,7 +117,8 @@ final class InMemoryStream implements AutoCloseable {
       return CompletableFuture.runAsync(
           () -> {
             for (Endpoint endpoint : List.copyOf(endpoints)) {
-              if (endpoint.replyTopic().equals(replyTopic) && deliverChunk.test(endpoint.clientId, payload)) {
+              if (endpoint.replyTopic().equals(replyTopic)
+                  && deliverChunk.test(endpoint.clientId, payload)) {
                 endpoint.handOver(() -> endpoint.listener.onStateChunk(payload));
               }
             }

@@ -13,7 +13,9 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** When a wait on {@link ServingState#whenServing} ends, and that waits do not disturb each other. */
+/**
+ * When a wait on {@link ServingState#whenServing} ends, and that waits do not disturb each other.
+ */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ServingStateTest {
 
@@ -65,7 +67,8 @@ class ServingStateTest {
     CompletableFuture<Void> impatient = state.whenServing().orTimeout(10, TimeUnit.MILLISECONDS);
     CompletableFuture<Void> patient = state.whenServing();
 
-    ExecutionException timedOut = assertThrows(ExecutionException.class, () -> impatient.get(5, TimeUnit.SECONDS));
+    ExecutionException timedOut =
+        assertThrows(ExecutionException.class, () -> impatient.get(5, TimeUnit.SECONDS));
     assertInstanceOf(TimeoutException.class, timedOut.getCause());
     assertFalse(patient.isDone(), "the other caller still waits");
 

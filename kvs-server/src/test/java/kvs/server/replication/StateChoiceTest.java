@@ -17,7 +17,11 @@ class StateChoiceTest {
   void theMostAdvancedStateComesFirstAndOnlyStatesAheadOfOursCount() {
     assertEquals(
         List.of("c", "a"),
-        chosen(new Offer("a", 101, 1), new Offer("c", 150, 2), new Offer("d", 99, 3), new Offer("e", 100, 0xAAAA)));
+        chosen(
+            new Offer("a", 101, 1),
+            new Offer("c", 150, 2),
+            new Offer("d", 99, 3),
+            new Offer("e", 100, 0xAAAA)));
   }
 
   @Test
@@ -39,8 +43,6 @@ class StateChoiceTest {
 
   @Test
   void equalPositionsAreOrderedBySmallestIdSoEveryChooserAgrees() {
-    assertEquals(
-        List.of("a", "c"),
-        chosen(new Offer("c", 120, 5), new Offer("a", 120, 6)));
+    assertEquals(List.of("a", "c"), chosen(new Offer("c", 120, 5), new Offer("a", 120, 6)));
   }
 }

@@ -79,7 +79,10 @@ class StreamExecutorTest {
     stream.execute(
         () -> {
           inTask.set(true);
-          Eventually.await(Duration.ofSeconds(5), "the timer to be due", () -> ran.getCount() == 1 && timerFired());
+          Eventually.await(
+              Duration.ofSeconds(5),
+              "the timer to be due",
+              () -> ran.getCount() == 1 && timerFired());
           inTask.set(false);
         });
     assertTrue(ran.await(5, TimeUnit.SECONDS));
@@ -117,7 +120,11 @@ class StreamExecutorTest {
             e ->
                 e.getKey().getState() == Thread.State.WAITING
                     && java.util.Arrays.stream(e.getValue())
-                        .anyMatch(frame -> frame.getMethodName().equals("execute")
-                            && frame.getClassName().equals(StreamExecutor.class.getName())));
+                        .anyMatch(
+                            frame ->
+                                frame.getMethodName().equals("execute")
+                                    && frame
+                                        .getClassName()
+                                        .equals(StreamExecutor.class.getName())));
   }
 }

@@ -47,7 +47,9 @@ class WritePublisherTest {
 
     assertEquals(1, transport.published.size());
     ReplicationMessage message = transport.message(0);
-    assertEquals(new ReplicationMessage("s1", "run-1", 1, List.of(put("k", "v")), message.timestamp()), message);
+    assertEquals(
+        new ReplicationMessage("s1", "run-1", 1, List.of(put("k", "v")), message.timestamp()),
+        message);
     assertTrue(
         message.timestamp() >= before && message.timestamp() <= after,
         "stamped with the wall clock when published: " + message.timestamp());
@@ -70,8 +72,7 @@ class WritePublisherTest {
 
     publisher.onArrived(transport.message(0));
     assertEquals(2, transport.published.size());
-    assertEquals(
-        List.of(put("b", "2"), put("c", "3")), transport.message(1).operations());
+    assertEquals(List.of(put("b", "2"), put("c", "3")), transport.message(1).operations());
     assertEquals(2, transport.message(1).sequence());
 
     publisher.onApplied(2, List.of(1, 1), 5);
@@ -124,12 +125,16 @@ class WritePublisherTest {
 
     ExecutionException failure = assertThrows(lost);
     assertInstanceOf(WriteUnavailableException.class, failure.getCause());
-    assertTrue(failure.getCause().getMessage().contains("write timeout"), failure.getCause().getMessage());
+    assertTrue(
+        failure.getCause().getMessage().contains("write timeout"), failure.getCause().getMessage());
 
     // The lost message is let go by the same timeout that fails its write, in a callback that may
     // run just after the caller sees the failure: wait for it, briefly.
     publisher.submit(put("b", "2"));
-    Eventually.await(Duration.ofSeconds(5), "the next message, with nothing out", () -> transport.published.size() == 2);
+    Eventually.await(
+        Duration.ofSeconds(5),
+        "the next message, with nothing out",
+        () -> transport.published.size() == 2);
     assertEquals(List.of(put("b", "2")), transport.message(1).operations());
   }
 
@@ -139,11 +144,17 @@ class WritePublisherTest {
     CompletableFuture<Written> refused = publisher.submit(put("a", "1"));
     CompletableFuture<Written> next = publisher.submit(put("b", "2"));
 
-    transport.acks.get(0).completeExceptionally(new PublishRefusedException(new IllegalStateException("quota exceeded")));
+    transport
+        .acks
+        .get(0)
+        .completeExceptionally(
+            new PublishRefusedException(new IllegalStateException("quota exceeded")));
 
     ExecutionException failure = assertThrows(refused);
     assertInstanceOf(WriteUnavailableException.class, failure.getCause());
-    assertTrue(failure.getCause().getMessage().contains("quota exceeded"), failure.getCause().getMessage());
+    assertTrue(
+        failure.getCause().getMessage().contains("quota exceeded"),
+        failure.getCause().getMessage());
     assertEquals(2, transport.published.size());
     ReplicationMessage retry = transport.message(1);
     assertEquals(1, retry.sequence(), "no gap in our sequence for a message the broker never took");
@@ -161,7 +172,10 @@ class WritePublisherTest {
 
     assertInstanceOf(WriteUnavailableException.class, assertThrows(lost).getCause());
     assertEquals(2, transport.published.size());
-    assertEquals(2, transport.message(1).sequence(), "if the broker has #1 after all, #2 must not pass for it");
+    assertEquals(
+        2,
+        transport.message(1).sequence(),
+        "if the broker has #1 after all, #2 must not pass for it");
   }
 
   @Test
@@ -174,7 +188,8 @@ class WritePublisherTest {
     transport.throwOnPublish = false;
     publisher.submit(put("b", "2"));
     assertEquals(1, transport.published.size());
-    assertEquals(1, transport.message(0).sequence(), "the broker never saw #1: its number is reused");
+    assertEquals(
+        1, transport.message(0).sequence(), "the broker never saw #1: its number is reused");
   }
 
   @Test
@@ -187,14 +202,16 @@ class WritePublisherTest {
 
     assertInstanceOf(ShutdownException.class, assertThrows(out).getCause());
     assertInstanceOf(ShutdownException.class, assertThrows(waiting).getCause());
-    assertInstanceOf(ShutdownException.class, assertThrows(publisher.submit(put("c", "3"))).getCause());
+    assertInstanceOf(
+        ShutdownException.class, assertThrows(publisher.submit(put("c", "3"))).getCause());
     assertEquals(1, transport.published.size());
   }
 
   @Test
   void whileAPeerIsTooFarBehindWritesWaitAndResumePublishesThemAsOneBatch() throws Exception {
     AtomicBoolean mayPublish = new AtomicBoolean(false);
-    WritePublisher publisher = new WritePublisher(SELF, transport, codec, Duration.ofSeconds(10), 100, mayPublish::get);
+    WritePublisher publisher =
+        new WritePublisher(SELF, transport, codec, Duration.ofSeconds(10), 100, mayPublish::get);
     CompletableFuture<Written> a = publisher.submit(put("a", "1"));
     CompletableFuture<Written> b = publisher.submit(put("b", "2"));
     CompletableFuture<Written> c = publisher.submit(put("c", "3"));
@@ -207,7 +224,8 @@ class WritePublisherTest {
     mayPublish.set(true);
     publisher.resume();
     assertEquals(1, transport.published.size());
-    assertEquals(List.of(put("a", "1"), put("b", "2"), put("c", "3")), transport.message(0).operations());
+    assertEquals(
+        List.of(put("a", "1"), put("b", "2"), put("c", "3")), transport.message(0).operations());
     assertEquals(1, transport.message(0).sequence());
     publisher.resume();
     assertEquals(1, transport.published.size(), "nothing waits any more");
@@ -220,7 +238,8 @@ class WritePublisherTest {
   @Test
   void aReturnWhileAPeerIsTooFarBehindLetsNothingOutUntilResume() throws Exception {
     AtomicBoolean mayPublish = new AtomicBoolean(true);
-    WritePublisher publisher = new WritePublisher(SELF, transport, codec, Duration.ofSeconds(10), 100, mayPublish::get);
+    WritePublisher publisher =
+        new WritePublisher(SELF, transport, codec, Duration.ofSeconds(10), 100, mayPublish::get);
     publisher.submit(put("a", "1"));
     publisher.submit(put("b", "2"));
     publisher.submit(put("c", "3"));

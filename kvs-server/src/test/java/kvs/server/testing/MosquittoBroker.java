@@ -13,12 +13,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real Mosquitto process on a free loopback port with its own config, for tests. Stop and start
- * it again on the same port to simulate a broker outage. Without a mosquitto binary the test
- * fails with a hint; it is never skipped.
+ * it again on the same port to simulate a broker outage. Without a mosquitto binary the test fails
+ * with a hint; it is never skipped.
  */
 public final class MosquittoBroker implements AutoCloseable {
   private static final List<Path> CANDIDATES =
-      List.of(Path.of("/usr/sbin/mosquitto"), Path.of("/usr/local/sbin/mosquitto"), Path.of("/usr/bin/mosquitto"));
+      List.of(
+          Path.of("/usr/sbin/mosquitto"),
+          Path.of("/usr/local/sbin/mosquitto"),
+          Path.of("/usr/bin/mosquitto"));
 
   private final Path binary;
   private final int port;
@@ -125,7 +128,9 @@ public final class MosquittoBroker implements AutoCloseable {
       }
     }
     throw new IllegalStateException(
-        "No mosquitto binary found (looked in " + CANDIDATES + "). Run ./compile.sh, which installs"
+        "No mosquitto binary found (looked in "
+            + CANDIDATES
+            + "). Run ./compile.sh, which installs"
             + " it (Debian: apt-get install mosquitto).");
   }
 

@@ -20,7 +20,9 @@ public final class RawMqttClient implements AutoCloseable {
             .serverHost("127.0.0.1")
             .serverPort(broker.port())
             .buildBlocking();
-    client.toAsync().publishes(MqttGlobalPublishFilter.SUBSCRIBED, p -> received.add(p.getPayloadAsBytes()));
+    client
+        .toAsync()
+        .publishes(MqttGlobalPublishFilter.SUBSCRIBED, p -> received.add(p.getPayloadAsBytes()));
     client.connect();
   }
 

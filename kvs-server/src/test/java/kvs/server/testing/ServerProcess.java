@@ -18,8 +18,8 @@ import kvs.proto.admin.StatusReply;
 import kvs.proto.admin.StatusRequest;
 
 /**
- * A real server process ({@code java -jar target/kvs-server.jar}) on a fixed port, for fault
- * tests: it can be killed with SIGKILL and started again with the same id, port and data.
+ * A real server process ({@code java -jar target/kvs-server.jar}) on a fixed port, for fault tests:
+ * it can be killed with SIGKILL and started again with the same id, port and data.
  */
 public final class ServerProcess implements AutoCloseable {
   private static final Path JAR = Path.of("target", "kvs-server.jar");
@@ -41,9 +41,11 @@ public final class ServerProcess implements AutoCloseable {
    * sync, heartbeat and write timeouts unless {@code extra} sets them (each option is given once).
    */
   public static ServerProcess start(String id, String brokerUri, String topic, String... extra) {
-    List<String> args = new ArrayList<>(List.of("--broker", brokerUri, "--topic", topic, "--id", id));
+    List<String> args =
+        new ArrayList<>(List.of("--broker", brokerUri, "--topic", topic, "--id", id));
     List<String> given = List.of(extra);
-    List<String> defaults = List.of("--sync-timeout", "1s", "--heartbeat", "200ms", "--write-timeout", "2s");
+    List<String> defaults =
+        List.of("--sync-timeout", "1s", "--heartbeat", "200ms", "--write-timeout", "2s");
     for (int i = 0; i < defaults.size(); i += 2) {
       if (!given.contains(defaults.get(i))) {
         args.addAll(defaults.subList(i, i + 2));
@@ -52,7 +54,8 @@ public final class ServerProcess implements AutoCloseable {
     args.addAll(given);
     try {
       ServerProcess server =
-          new ServerProcess(MosquittoBroker.freePort(), args, Files.createTempFile("kvs-" + id + "-", ".log"));
+          new ServerProcess(
+              MosquittoBroker.freePort(), args, Files.createTempFile("kvs-" + id + "-", ".log"));
       server.launch();
       return server;
     } catch (IOException e) {
@@ -64,7 +67,11 @@ public final class ServerProcess implements AutoCloseable {
   public static List<String> command(List<String> args) {
     List<String> command =
         new ArrayList<>(
-            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar", JAR.toString()));
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-jar",
+                JAR.toString()));
     command.addAll(args);
     return command;
   }
@@ -77,7 +84,9 @@ public final class ServerProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
-    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create()).build();
+    channel =
+        Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create())
+            .build();
   }
 
   public int port() {
@@ -104,7 +113,9 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   public StatusReply status() {
-    return KvsAdminGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance());
+    return KvsAdminGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(2, TimeUnit.SECONDS)
+        .status(StatusRequest.getDefaultInstance());
   }
 
   public KVSGrpc.KVSBlockingStub kvs() {
@@ -133,7 +144,8 @@ public final class ServerProcess implements AutoCloseable {
 
   private void signal(String signal) {
     try {
-      Process kill = new ProcessBuilder("kill", signal, String.valueOf(process.pid())).inheritIO().start();
+      Process kill =
+          new ProcessBuilder("kill", signal, String.valueOf(process.pid())).inheritIO().start();
       if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
         throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
       }

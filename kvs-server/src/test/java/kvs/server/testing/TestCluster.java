@@ -16,8 +16,8 @@ import kvs.server.ServerConfig;
 import kvs.server.replication.BrokerAddress;
 
 /**
- * N real servers on free TCP ports, replicating through one broker on a topic of their own, with
- * a channel to each. Closing it stops everything it started (not the broker).
+ * N real servers on free TCP ports, replicating through one broker on a topic of their own, with a
+ * channel to each. Closing it stops everything it started (not the broker).
  */
 public final class TestCluster implements AutoCloseable {
   public static final Duration WRITE_TIMEOUT = Duration.ofSeconds(2);
@@ -65,7 +65,8 @@ public final class TestCluster implements AutoCloseable {
     }
     servers.add(server);
     channels.add(
-        Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create())
+        Grpc.newChannelBuilderForAddress(
+                "127.0.0.1", server.port(), InsecureChannelCredentials.create())
             .build());
     Eventually.await(Duration.ofSeconds(15), id + " caught up", server::isCaughtUp);
     return server;
