@@ -23,7 +23,7 @@ import java.util.stream.Stream;
 import kvs.client.KeyValue;
 import kvs.client.KvsClient;
 import kvs.client.PutResult;
-import kvs.server.testing.MosquittoBroker;
+import kvs.testing.MosquittoBroker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,5 +1,6 @@
 package kvs.server.grpc;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -31,7 +32,6 @@ import kvs.proto.KvsErrorReason;
 import kvs.proto.Versao;
 import kvs.server.replication.ServingState;
 import kvs.server.replication.ServingSwitch;
-import kvs.server.testing.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -222,15 +222,15 @@ class HoldWhileCatchingUpTest {
     }
 
     void awaitArrived(int calls) {
-      Eventually.await(
-          Duration.ofSeconds(5), calls + " call(s) at the hold", () -> arrived.get() >= calls);
+      await(calls + " call(s) at the hold")
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> arrived.get() >= calls);
     }
 
     void awaitEnded(int calls) {
-      Eventually.await(
-          Duration.ofSeconds(5),
-          calls + " call(s) ended on the server",
-          () -> ended.get() >= calls);
+      await(calls + " call(s) ended on the server")
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> ended.get() >= calls);
     }
   }
 }

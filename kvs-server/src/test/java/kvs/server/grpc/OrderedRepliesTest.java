@@ -1,5 +1,6 @@
 package kvs.server.grpc;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.grpc.ManagedChannel;
@@ -17,7 +18,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import kvs.proto.ChaveValor;
 import kvs.proto.KVSGrpc;
 import kvs.proto.Versao;
-import kvs.server.testing.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -87,10 +87,9 @@ class OrderedRepliesTest {
     }
     requests.onCompleted();
 
-    Eventually.await(
-        Duration.ofSeconds(10),
-        "a window of requests taken",
-        () -> taken.get() == OrderedReplies.WINDOW);
+    await("a window of requests taken")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> taken.get() == OrderedReplies.WINDOW);
     for (int i = 1; i <= ITEMS; i++) {
       CompletableFuture<Versao> next = pending.poll(10, TimeUnit.SECONDS);
       answered.incrementAndGet();

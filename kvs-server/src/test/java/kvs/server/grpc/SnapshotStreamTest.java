@@ -1,5 +1,6 @@
 package kvs.server.grpc;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,7 +34,6 @@ import kvs.proto.Tupla;
 import kvs.proto.Versao;
 import kvs.server.replication.ServingState;
 import kvs.server.state.Replica;
-import kvs.server.testing.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -216,10 +216,9 @@ class SnapshotStreamTest {
                   changeEverything(round);
                 }
               });
-      Eventually.await(
-          Duration.ofSeconds(10),
-          "the writer is under way",
-          () -> replica.position() > startPosition + 5);
+      await("the writer is under way")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> replica.position() > startPosition + 5);
       snapshot.forEachRemaining(received::add);
       snapshotDone.set(true);
       writes.get(10, TimeUnit.SECONDS);
@@ -251,8 +250,9 @@ class SnapshotStreamTest {
     assertEquals(1, replica.openSnapshots(), "open while the client holds back");
 
     call.get().cancel("enough", null);
-    Eventually.await(
-        Duration.ofSeconds(5), "the cursor closed", () -> replica.openSnapshots() == 0);
+    await("the cursor closed")
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> replica.openSnapshots() == 0);
     assertEquals(
         Status.Code.CANCELLED,
         Status.fromThrowable(
@@ -266,9 +266,10 @@ class SnapshotStreamTest {
     CompletableFuture<List<Tupla>> snapshot =
         oneAtATime(
             KVSGrpc.newStub(channel).withDeadlineAfter(300, TimeUnit.MILLISECONDS), 0, c -> {});
-    Eventually.await(Duration.ofSeconds(5), "the call failed", snapshot::isDone);
-    Eventually.await(
-        Duration.ofSeconds(5), "the cursor closed", () -> replica.openSnapshots() == 0);
+    await("the call failed").atMost(Duration.ofSeconds(5)).until(snapshot::isDone);
+    await("the cursor closed")
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> replica.openSnapshots() == 0);
   }
 
   @Test

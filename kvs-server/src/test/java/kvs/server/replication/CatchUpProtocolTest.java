@@ -1,11 +1,13 @@
 package kvs.server.replication;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +23,6 @@ import kvs.proto.KVSGrpc;
 import kvs.proto.Versao;
 import kvs.server.KvsServer;
 import kvs.server.ServerConfig;
-import kvs.server.testing.BidiCalls;
-import kvs.server.testing.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -79,13 +79,13 @@ class CatchUpProtocolTest {
   }
 
   private void awaitAgreement() {
-    Eventually.await(
-        Duration.ofSeconds(10),
-        "every server at one position and digest",
-        () ->
-            servers.stream().allMatch(KvsServer::isCaughtUp)
-                && servers.stream().map(s -> s.replica().position()).distinct().count() == 1
-                && servers.stream().map(s -> s.replica().digest()).distinct().count() == 1);
+    await("every server at one position and digest")
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                servers.stream().allMatch(KvsServer::isCaughtUp)
+                    && servers.stream().map(s -> s.replica().position()).distinct().count() == 1
+                    && servers.stream().map(s -> s.replica().digest()).distinct().count() == 1);
   }
 
   @Test
@@ -93,10 +93,9 @@ class CatchUpProtocolTest {
     for (String id : List.of("a", "b", "c")) {
       start(id);
     }
-    Eventually.await(
-        WELL_BEFORE_THE_TIMEOUT,
-        "all three caught up",
-        () -> servers.stream().allMatch(KvsServer::isCaughtUp));
+    await("all three caught up")
+        .atMost(WELL_BEFORE_THE_TIMEOUT)
+        .until(() -> servers.stream().allMatch(KvsServer::isCaughtUp));
     for (int i = 0; i < 3; i++) {
       assertEquals(
           i + 1, blocking(i).insere(kv("chave1", "valor" + i)).getVersao(), "versions in order");
@@ -116,13 +115,12 @@ class CatchUpProtocolTest {
   void aPeerThatVanishesMidTransferIsNotWaitedFor() throws Exception {
     KvsServer a = start("a");
     KvsServer b = start("b");
-    Eventually.await(
-        WELL_BEFORE_THE_TIMEOUT, "a and b caught up", () -> a.isCaughtUp() && b.isCaughtUp());
+    await("a and b caught up")
+        .atMost(WELL_BEFORE_THE_TIMEOUT)
+        .until(() -> a.isCaughtUp() && b.isCaughtUp());
     List<ChaveValor> items =
         IntStream.range(0, 20_000).mapToObj(i -> kv("key-" + i, "value-" + i)).toList();
-    List<Versao> answers =
-        BidiCalls.exchange(KVSGrpc.newStub(channels.get(0)), items, KVSGrpc.KVSStub::insereVarias);
-    assertTrue(answers.stream().allMatch(v -> v.getVersao() == 1));
+    assertTrue(insertAll(items).stream().allMatch(v -> v.getVersao() == 1));
     awaitAgreement();
 
     // b's answer to the joiner stops after its first chunk, and b crashes right then.
@@ -142,7 +140,7 @@ class CatchUpProtocolTest {
           return cut;
         });
     KvsServer joiner = start("joiner");
-    Eventually.await(WELL_BEFORE_THE_TIMEOUT, "the joiner caught up", joiner::isCaughtUp);
+    await("the joiner caught up").atMost(WELL_BEFORE_THE_TIMEOUT).until(joiner::isCaughtUp);
     assertTrue(bGone.isDone(), "b was cut off mid-transfer");
     assertEquals(20_000, joiner.replica().keyCount());
     assertEquals(a.replica().digest(), joiner.replica().digest());
@@ -152,8 +150,9 @@ class CatchUpProtocolTest {
   void redeliveredMessagesChangeNothing() {
     KvsServer a = start("a");
     KvsServer b = start("b");
-    Eventually.await(
-        WELL_BEFORE_THE_TIMEOUT, "a and b caught up", () -> a.isCaughtUp() && b.isCaughtUp());
+    await("a and b caught up")
+        .atMost(WELL_BEFORE_THE_TIMEOUT)
+        .until(() -> a.isCaughtUp() && b.isCaughtUp());
     stream.duplicateStreamMessagesWhen((to, payload) -> to.equals("kvs-b"));
     for (int i = 0; i < 50; i++) {
       assertEquals(1, blocking(0).insere(kv("key-" + i, "value")).getVersao());
@@ -167,8 +166,9 @@ class CatchUpProtocolTest {
   void aLostMessageIsNoticedAndRepairedFromAPeersRecentChanges() throws Exception {
     KvsServer a = start("a");
     KvsServer b = start("b");
-    Eventually.await(
-        WELL_BEFORE_THE_TIMEOUT, "a and b caught up", () -> a.isCaughtUp() && b.isCaughtUp());
+    await("a and b caught up")
+        .atMost(WELL_BEFORE_THE_TIMEOUT)
+        .until(() -> a.isCaughtUp() && b.isCaughtUp());
     assertEquals(1, blocking(0).insere(kv("first-key", "value")).getVersao());
     awaitAgreement();
     stream.dropStreamMessagesWhen(
@@ -179,7 +179,7 @@ class CatchUpProtocolTest {
     stream.dropStreamMessagesWhen((to, payload) -> false);
     assertEquals(1, blocking(0).insere(kv("next-key", "value")).getVersao());
     // Noticed by the gap in a's sequence, or first by a's heartbeat: either way, re-synchronized.
-    Eventually.await(Duration.ofSeconds(10), "b re-synchronized", () -> b.resyncs() >= 1);
+    await("b re-synchronized").atMost(Duration.ofSeconds(10)).until(() -> b.resyncs() >= 1);
     awaitAgreement();
     assertEquals(3, b.replica().keyCount(), "the lost write came back with the changes");
     assertEquals(
@@ -193,10 +193,9 @@ class CatchUpProtocolTest {
     KvsServer a = start("a");
     KvsServer b = start("b");
     KvsServer c = start("c");
-    Eventually.await(
-        WELL_BEFORE_THE_TIMEOUT,
-        "all caught up",
-        () -> servers.stream().allMatch(KvsServer::isCaughtUp));
+    await("all caught up")
+        .atMost(WELL_BEFORE_THE_TIMEOUT)
+        .until(() -> servers.stream().allMatch(KvsServer::isCaughtUp));
     // c misses every other write of a, while b's writes to the same keys reach it: what c applies
     // is in another order, relative to what it missed, than on a and b.
     java.util.concurrent.atomic.AtomicInteger seen =
@@ -216,9 +215,37 @@ class CatchUpProtocolTest {
     stream.drained().get(5, TimeUnit.SECONDS);
     stream.dropStreamMessagesWhen((to, payload) -> false);
     blocking(0).insere(kv("last-key", "value"));
-    Eventually.await(Duration.ofSeconds(10), "c re-synchronized", () -> c.resyncs() >= 1);
+    await("c re-synchronized").atMost(Duration.ofSeconds(10)).until(() -> c.resyncs() >= 1);
     awaitAgreement();
     assertEquals(c.resyncs(), c.repairs(), "each from a peer's changes");
     assertEquals(a.replica().image(), c.replica().image());
+  }
+
+  /** One InsereVarias stream through the first server: every item sent, every version back. */
+  private List<Versao> insertAll(List<ChaveValor> items) throws Exception {
+    List<Versao> versions = new CopyOnWriteArrayList<>();
+    CompletableFuture<List<Versao>> done = new CompletableFuture<>();
+    StreamObserver<ChaveValor> requests =
+        KVSGrpc.newStub(channels.get(0))
+            .insereVarias(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(Versao version) {
+                    versions.add(version);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    done.completeExceptionally(t);
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    done.complete(versions);
+                  }
+                });
+    items.forEach(requests::onNext);
+    requests.onCompleted();
+    return done.get(60, TimeUnit.SECONDS);
   }
 }

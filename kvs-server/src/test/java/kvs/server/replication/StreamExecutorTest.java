@@ -1,5 +1,6 @@
 package kvs.server.replication;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +12,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import kvs.server.testing.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -79,10 +79,9 @@ class StreamExecutorTest {
     stream.execute(
         () -> {
           inTask.set(true);
-          Eventually.await(
-              Duration.ofSeconds(5),
-              "the timer to be due",
-              () -> ran.getCount() == 1 && timerFired());
+          await("the timer to be due")
+              .atMost(Duration.ofSeconds(5))
+              .until(() -> ran.getCount() == 1 && timerFired());
           inTask.set(false);
         });
     assertTrue(ran.await(5, TimeUnit.SECONDS));
@@ -96,7 +95,7 @@ class StreamExecutorTest {
     stream.execute(
         () -> {
           // The timer fires meanwhile and waits for the lock; cancelling it now must still work.
-          Eventually.await(Duration.ofSeconds(5), "the timer to fire", this::timerFired);
+          await("the timer to fire").atMost(Duration.ofSeconds(5)).until(this::timerFired);
           timer.cancel();
         });
     CountDownLatch after = new CountDownLatch(1);
@@ -109,7 +108,7 @@ class StreamExecutorTest {
   void aPeriodicTaskRunsAgainAndAgain() {
     AtomicInteger runs = new AtomicInteger();
     stream.scheduleWithFixedDelay(runs::incrementAndGet, Duration.ofMillis(10));
-    Eventually.await(Duration.ofSeconds(5), "three runs", () -> runs.get() >= 3);
+    await("three runs").atMost(Duration.ofSeconds(5)).until(() -> runs.get() >= 3);
   }
 
   /** True once the timer thread has fired a task and waits for the stream lock to run it. */

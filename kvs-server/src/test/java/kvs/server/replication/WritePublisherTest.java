@@ -1,5 +1,6 @@
 package kvs.server.replication;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -18,7 +19,6 @@ import kvs.core.replication.MessageCodec;
 import kvs.core.replication.Operation;
 import kvs.core.replication.ReplicationMessage;
 import kvs.server.replication.WritePublisher.Written;
-import kvs.server.testing.Eventually;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -131,10 +131,9 @@ class WritePublisherTest {
     // The lost message is let go by the same timeout that fails its write, in a callback that may
     // run just after the caller sees the failure: wait for it, briefly.
     publisher.submit(put("b", "2"));
-    Eventually.await(
-        Duration.ofSeconds(5),
-        "the next message, with nothing out",
-        () -> transport.published.size() == 2);
+    await("the next message, with nothing out")
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> transport.published.size() == 2);
     assertEquals(List.of(put("b", "2")), transport.message(1).operations());
   }
 

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import kvs.server.testing.Eventually;
-import kvs.server.testing.MosquittoBroker;
 import kvs.server.testing.RawMqttClient;
+import kvs.testing.Eventually;
+import kvs.testing.MosquittoBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

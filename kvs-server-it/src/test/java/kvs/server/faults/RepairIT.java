@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import kvs.proto.ChaveValor;
-import kvs.server.testing.Eventually;
-import kvs.server.testing.MosquittoBroker;
 import kvs.server.testing.ServerProcess;
+import kvs.testing.Eventually;
+import kvs.testing.MosquittoBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import kvs.server.testing.Eventually;
-import kvs.server.testing.MosquittoBroker;
-import kvs.server.testing.TestCluster;
+import kvs.testing.Eventually;
+import kvs.testing.MosquittoBroker;
+import kvs.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

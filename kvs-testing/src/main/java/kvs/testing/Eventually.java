@@ -1,4 +1,4 @@
-package kvs.server.testing;
+package kvs.testing;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;

@@ -21,9 +21,9 @@ import java.util.concurrent.locks.LockSupport;
 import kvs.proto.ChaveValor;
 import kvs.proto.KVSGrpc;
 import kvs.proto.Versao;
-import kvs.server.testing.Eventually;
-import kvs.server.testing.MosquittoBroker;
 import kvs.server.testing.ServerProcess;
+import kvs.testing.Eventually;
+import kvs.testing.MosquittoBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -17,8 +17,8 @@ import kvs.proto.KVSGrpc;
 import kvs.proto.Versao;
 import kvs.server.grpc.CallMetadata;
 import kvs.server.testing.BidiCalls;
-import kvs.server.testing.MosquittoBroker;
-import kvs.server.testing.TestCluster;
+import kvs.testing.MosquittoBroker;
+import kvs.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

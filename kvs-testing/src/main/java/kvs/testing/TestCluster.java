@@ -1,4 +1,4 @@
-package kvs.server.testing;
+package kvs.testing;
 
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;

@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
 import kvs.proto.admin.KvsAdminGrpc;
 import kvs.proto.admin.StatusReply;
 import kvs.proto.admin.StatusRequest;
-import kvs.server.testing.Eventually;
-import kvs.server.testing.MosquittoBroker;
-import kvs.server.testing.TestCluster;
+import kvs.testing.Eventually;
+import kvs.testing.MosquittoBroker;
+import kvs.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -13,9 +13,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import kvs.proto.ChaveValor;
 import kvs.proto.KVSGrpc;
-import kvs.server.testing.Eventually;
-import kvs.server.testing.MosquittoBroker;
 import kvs.server.testing.ServerProcess;
+import kvs.testing.Eventually;
+import kvs.testing.MosquittoBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -10,8 +10,8 @@ import kvs.proto.ChaveVersao;
 import kvs.proto.Tupla;
 import kvs.proto.Versao;
 import kvs.proto.admin.StatusReply;
-import kvs.server.testing.Eventually;
 import kvs.server.testing.ServerProcess;
+import kvs.testing.Eventually;
 
 /** What every fault test asserts at the end: one state everywhere, nothing acknowledged lost. */
 final class Convergence {

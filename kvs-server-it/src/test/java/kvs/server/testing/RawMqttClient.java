@@ -7,6 +7,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import kvs.testing.MosquittoBroker;
 
 /** A plain MQTT client for tests: publishes raw payloads, records what it receives, in order. */
 public final class RawMqttClient implements AutoCloseable {

@@ -1,4 +1,4 @@
-package kvs.server.testing;
+package kvs.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -16,13 +16,15 @@ import kvs.proto.KVSGrpc;
 import kvs.proto.admin.KvsAdminGrpc;
 import kvs.proto.admin.StatusReply;
 import kvs.proto.admin.StatusRequest;
+import kvs.testing.Eventually;
+import kvs.testing.MosquittoBroker;
 
 /**
- * A real server process ({@code java -jar target/kvs-server.jar}) on a fixed port, for fault tests:
- * it can be killed with SIGKILL and started again with the same id, port and data.
+ * A real server process (the jar kvs-server packaged) on a fixed port, for fault tests: it can be
+ * killed with SIGKILL and started again with the same id, port and data.
  */
 public final class ServerProcess implements AutoCloseable {
-  private static final Path JAR = Path.of("target", "kvs-server.jar");
+  private static final Path JAR = Path.of("..", "kvs-server", "target", "kvs-server.jar");
 
   private final int port;
   private final List<String> args;
@@ -63,7 +65,7 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
-  /** {@code java -jar target/kvs-server.jar ARGS...}, with this JVM's java. */
+  /** {@code java -jar ../kvs-server/target/kvs-server.jar ARGS...}, with this JVM's java. */
   public static List<String> command(List<String> args) {
     List<String> command =
         new ArrayList<>(

@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import kvs.proto.KVSGrpc;
 import kvs.server.grpc.CallMetadata;
 import kvs.server.testing.BidiCalls;
-import kvs.server.testing.MosquittoBroker;
-import kvs.server.testing.TestCluster;
+import kvs.testing.MosquittoBroker;
+import kvs.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

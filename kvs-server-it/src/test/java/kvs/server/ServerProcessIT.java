@@ -16,9 +16,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import kvs.proto.KVSGrpc;
-import kvs.server.testing.Eventually;
-import kvs.server.testing.MosquittoBroker;
 import kvs.server.testing.ServerProcess;
+import kvs.testing.Eventually;
+import kvs.testing.MosquittoBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
