@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The entry log of a server with {@code --data-dir}: every applied entry goes to the write-ahead
- * log before its client is answered; every {@code snapshotEvery} entries the log is compacted into
- * a snapshot of the whole state.
+ * log, and its client is answered once it is as durable as {@code --fsync} promises; every {@code
+ * snapshotEvery} entries the log is compacted into a snapshot of the whole state.
  */
 final class DiskLog implements EntryLog {
   private static final Logger log = LoggerFactory.getLogger(DiskLog.class);
@@ -29,14 +29,15 @@ final class DiskLog implements EntryLog {
   }
 
   @Override
-  public void append(ReplicationMessage entry) {
+  public void append(ReplicationMessage entry, Runnable whenDurable) {
     try {
-      disk.append(entry);
+      disk.append(entry, whenDurable);
     } catch (IOException e) {
       // The entry is applied but not in the log: a hole later entries must not be logged after.
       // A snapshot of the state (which holds it) closes the hole; if even that fails, say so.
       log.error("Cannot append to the log ({}); writing a snapshot instead", e.getMessage());
       compact();
+      whenDurable.run(); // in the snapshot
       return;
     }
     if (disk.entriesSinceSnapshot() >= snapshotEvery) {

@@ -72,9 +72,14 @@ import org.slf4j.LoggerFactory;
  * <h2>Threads</h2>
  *
  * {@link #recover}, {@link #append} and {@link #writeSnapshot} are meant for stream tasks (one at a
- * time); every method is safe to call from any thread. With {@link FsyncPolicy#INTERVAL} a daemon
- * thread fsyncs the log every interval when something was appended. Plain file streams are used
- * (not interruptible channels), so an interrupted thread does not close the log.
+ * time); every method is safe to call from any thread. An append only writes the record: the thread
+ * that applies the stream (the broker connection's own) never waits for the disk. With {@link
+ * FsyncPolicy#BATCH} a daemon thread forces the log and then runs the appended entries' {@code
+ * whenDurable} actions, in append order: everything appended while one fsync runs shares the next
+ * one (a group commit), so a slow disk makes answers later and fsyncs fewer, not the stream slower.
+ * With {@link FsyncPolicy#INTERVAL} a daemon thread fsyncs the log every interval when something
+ * was appended. Plain file streams are used (not interruptible channels), so an interrupted thread
+ * does not close the log.
  */
 public final class DurableState implements AutoCloseable {
   /** The write-ahead log's file name. */
@@ -97,12 +102,20 @@ public final class DurableState implements AutoCloseable {
   private final Path tmpPath;
   private final FsyncPolicy policy;
   private final MessageCodec codec = new MessageCodec();
-  private final ScheduledExecutorService syncer;
+  private final ScheduledExecutorService syncer; // INTERVAL
+  private final Thread committer; // BATCH
 
   /**
    * Test hook: runs in {@link #writeSnapshot} after the snapshot is durable, before the log goes.
    */
   Runnable afterSnapshotDurable = () -> {};
+
+  /** How the log is forced to the disk; a test puts a slow or failing disk here. */
+  interface Force {
+    void force(RandomAccessFile file) throws IOException;
+  }
+
+  volatile Force force = file -> file.getFD().sync();
 
   // Guarded by this.
   private RandomAccessFile wal; // null until recover() or writeSnapshot(), and after close()
@@ -111,7 +124,9 @@ public final class DurableState implements AutoCloseable {
   private boolean dirty; // appended but not fsynced
   private boolean closed;
   private boolean started; // recover() or writeSnapshot() ran
-  private IOException broken; // a failed append that could not be taken back
+  private IOException broken; // a failed append that could not be taken back, or a failed fsync
+  private List<Runnable> unforced = new ArrayList<>(); // BATCH: appended, waiting for an fsync
+  private boolean forcing; // BATCH: an fsync of wal runs (outside the lock)
 
   private DurableState(Path dir, FsyncPolicy policy, Duration fsyncInterval) {
     this.dir = dir;
@@ -131,6 +146,13 @@ public final class DurableState implements AutoCloseable {
       syncer.scheduleWithFixedDelay(this::syncIfDirty, millis, millis, TimeUnit.MILLISECONDS);
     } else {
       syncer = null;
+    }
+    if (policy == FsyncPolicy.BATCH) {
+      committer = new Thread(this::groupCommits, "kvs-wal-fsync");
+      committer.setDaemon(true);
+      committer.start();
+    } else {
+      committer = null;
     }
   }
 
@@ -258,13 +280,23 @@ public final class DurableState implements AutoCloseable {
   }
 
   /**
-   * Appends one applied writes entry to the log and fsyncs per the policy; call from the apply
-   * thread after applying it and before answering its client. Needs {@link #recover} (or {@link
-   * #writeSnapshot}) first.
+   * Appends one applied writes entry to the log, without waiting for the disk; call from the apply
+   * thread after applying it. {@code whenDurable} (which answers its client) runs once the entry is
+   * as durable as the policy promises: with BATCH after the fsync that covers it, on the fsync
+   * thread, in append order, and never if that fsync fails; otherwise at once, on this thread.
+   * Needs {@link #recover} (or {@link #writeSnapshot}) first.
    *
-   * @throws IOException when the entry is not in the log (or, with BATCH, not fsynced)
+   * @throws IOException when the entry is not in the log ({@code whenDurable} does not run)
    */
-  public synchronized void append(ReplicationMessage entry) throws IOException {
+  public void append(ReplicationMessage entry, Runnable whenDurable) throws IOException {
+    if (write(entry, whenDurable)) {
+      whenDurable.run();
+    }
+  }
+
+  // Writes the record; answers whether it is already as durable as the policy promises.
+  private synchronized boolean write(ReplicationMessage entry, Runnable whenDurable)
+      throws IOException {
     ensureOpen();
     if (!started) {
       throw new IllegalStateException("recover() (or writeSnapshot) must come before append()");
@@ -275,7 +307,8 @@ public final class DurableState implements AutoCloseable {
     }
     if (broken != null) {
       throw new IOException(
-          "the log is unusable since an earlier write failed: " + broken.getMessage(), broken);
+          "the log is unusable since an earlier write or fsync failed: " + broken.getMessage(),
+          broken);
     }
     ByteBuffer record = Records.frame(codec.encode(entry));
     try {
@@ -293,10 +326,63 @@ public final class DurableState implements AutoCloseable {
     }
     walEnd += record.limit();
     entriesSinceSnapshot++;
-    if (policy == FsyncPolicy.BATCH) {
-      wal.getFD().sync();
-    } else {
+    if (policy != FsyncPolicy.BATCH) {
       dirty = true;
+      return true;
+    }
+    unforced.add(whenDurable);
+    notifyAll(); // the fsync thread
+    return false;
+  }
+
+  /**
+   * The BATCH policy's thread: forces the log for everything appended so far, then runs those
+   * entries' actions; what is appended meanwhile waits for the next fsync.
+   */
+  private void groupCommits() {
+    while (true) {
+      List<Runnable> batch;
+      RandomAccessFile file;
+      synchronized (this) {
+        while (unforced.isEmpty() && !closed) {
+          try {
+            wait();
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        if (unforced.isEmpty() || wal == null) {
+          return; // closed with nothing waiting, or closed under us (close() forces itself)
+        }
+        batch = unforced;
+        unforced = new ArrayList<>();
+        file = wal;
+        forcing = true;
+      }
+      IOException failure = null;
+      try {
+        force.force(file);
+      } catch (IOException e) {
+        failure = e;
+      }
+      synchronized (this) {
+        forcing = false;
+        notifyAll(); // writeSnapshot() and close() wait for the file while it is forced
+        if (failure != null) {
+          // The kernel may have dropped the pages: nothing after this may be logged as durable
+          // until a snapshot (which the next append's failure brings about) closes the hole.
+          broken = failure;
+        }
+      }
+      if (failure == null) {
+        batch.forEach(Runnable::run);
+      } else {
+        log.error(
+            "Cannot fsync {}: {}; {} entries applied but not durable are not acknowledged",
+            logPath,
+            failure.getMessage(),
+            batch.size());
+      }
     }
   }
 
@@ -323,7 +409,10 @@ public final class DurableState implements AutoCloseable {
     fsyncDirectory();
     afterSnapshotDurable.run();
 
-    // The snapshot is durable: the old log is no longer needed.
+    // The snapshot is durable: the old log is no longer needed (once no fsync is using it). Entries
+    // still waiting for an fsync are in the snapshot: the next fsync, of the new log, releases
+    // them.
+    awaitNoForce();
     if (wal != null) {
       RandomAccessFile old = wal;
       wal = null;
@@ -357,16 +446,21 @@ public final class DurableState implements AutoCloseable {
         return;
       }
       closed = true;
+      notifyAll(); // the fsync thread: it forces what waits, then ends
     }
-    if (syncer != null) {
-      syncer.shutdown();
-      try {
+    try {
+      if (syncer != null) {
+        syncer.shutdown();
         syncer.awaitTermination(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       }
+      if (committer != null) {
+        committer.join(TimeUnit.SECONDS.toMillis(10)); // it forces and releases what waits
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     synchronized (this) {
+      awaitNoForce();
       if (wal != null) {
         try (RandomAccessFile file = wal) {
           wal = null;
@@ -387,7 +481,7 @@ public final class DurableState implements AutoCloseable {
       dirty = false;
     }
     try {
-      file.getFD().sync(); // outside the lock: appends go on meanwhile
+      force.force(file); // outside the lock: appends go on meanwhile
     } catch (IOException e) {
       synchronized (this) {
         if (file == wal) { // not closed or replaced meanwhile (those sync themselves)
@@ -465,6 +559,21 @@ public final class DurableState implements AutoCloseable {
           .startsWith("Windows")) { // cannot open a directory there
         throw e;
       }
+    }
+  }
+
+  // Called with the lock held: waits (releasing it) while the fsync thread forces the log.
+  private void awaitNoForce() {
+    boolean interrupted = false;
+    while (forcing) {
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

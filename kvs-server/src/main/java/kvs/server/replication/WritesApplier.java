@@ -10,9 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies write entries of the stream, as stream tasks: to the replica, then to the entry log, then
- * hands this server's own results to the {@link WritePublisher} that waits for them. Notices when
- * an origin's sequence skips numbers: messages were lost on the way to us.
+ * Applies write entries of the stream, as stream tasks: to the replica, then to the entry log, and
+ * once the entry is durable there hands this server's own results to the {@link WritePublisher}
+ * that waits for them. Notices when an origin's sequence skips numbers: messages were lost on the
+ * way to us.
  */
 public final class WritesApplier {
   private static final Logger log = LoggerFactory.getLogger(WritesApplier.class);
@@ -20,6 +21,7 @@ public final class WritesApplier {
   private final WritePublisher publisher;
   private final EntryLog entryLog;
   private final ServingState serving;
+  private static final Runnable NOTHING = () -> {};
 
   public WritesApplier(
       Replica replica, WritePublisher publisher, EntryLog entryLog, ServingState serving) {
@@ -48,8 +50,20 @@ public final class WritesApplier {
     if (applied.duplicate()) {
       return gap;
     }
+    ReplicaIdentity self = publisher.identity();
+    // While catching up our state may be about to be replaced: its answers are not the cluster's.
+    // The writer is not answered (it times out with -1, "not confirmed").
+    boolean answer =
+        serving.caughtUp()
+            && message.origin().equals(self.serverId())
+            && message.run().equals(self.run());
+    long position = replica.position();
+    Runnable whenDurable =
+        answer
+            ? () -> publisher.onApplied(message.sequence(), applied.results(), position)
+            : NOTHING;
     try {
-      entryLog.append(message);
+      entryLog.append(message, whenDurable);
     } catch (UncheckedIOException e) {
       // Applied but not durable: do not acknowledge it; its writer times out with -1.
       log.error(
@@ -57,15 +71,6 @@ public final class WritesApplier {
           message.origin(),
           message.sequence(),
           e.getMessage());
-      return gap;
-    }
-    ReplicaIdentity self = publisher.identity();
-    // While catching up our state may be about to be replaced: its answers are not the cluster's.
-    // The writer is not answered (it times out with -1, "not confirmed").
-    if (serving.caughtUp()
-        && message.origin().equals(self.serverId())
-        && message.run().equals(self.run())) {
-      publisher.onApplied(message.sequence(), applied.results(), replica.position());
     }
     return gap;
   }

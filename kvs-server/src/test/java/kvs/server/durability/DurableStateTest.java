@@ -1,5 +1,6 @@
 package kvs.server.durability;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,16 +8,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.lang.Thread.State;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import kvs.core.VersionedStore;
 import kvs.core.replication.Operation;
 import kvs.core.replication.ReplicationMessage;
@@ -97,7 +108,7 @@ class DurableStateTest {
       throws IOException {
     for (ReplicationMessage entry : entries) {
       machine.apply(entry);
-      disk.append(entry);
+      disk.append(entry, () -> {});
     }
   }
 
@@ -538,7 +549,7 @@ class DurableStateTest {
   void appendNeedsRecoverFirstAndRecoverRunsOnce() throws IOException {
     try (DurableState disk = open(FsyncPolicy.BATCH)) {
       ReplicationMessage entry = entries(1, 28).get(0);
-      assertThrows(IllegalStateException.class, () -> disk.append(entry));
+      assertThrows(IllegalStateException.class, () -> disk.append(entry, () -> {}));
       disk.recover();
       assertThrows(IllegalStateException.class, disk::recover);
     }
@@ -550,7 +561,7 @@ class DurableStateTest {
     disk.recover();
     disk.close();
     disk.close(); // idempotent
-    assertThrows(IllegalStateException.class, () -> disk.append(entries(1, 29).get(0)));
+    assertThrows(IllegalStateException.class, () -> disk.append(entries(1, 29).get(0), () -> {}));
   }
 
   @Test
@@ -609,5 +620,167 @@ class DurableStateTest {
         json.contains("\"kind\":\"state-chunk\"") && json.contains("\"request\":\"snapshot\""),
         json);
     assertEquals(0, size(logFile()));
+  }
+
+  // ---- a slow disk: BATCH forces the log on its own thread ----
+
+  /** A disk whose fsyncs each wait until the test lets one through, and may fail. */
+  private static final class HeldDisk implements DurableState.Force {
+    final Semaphore started = new Semaphore(0); // a permit per fsync that began
+    final Semaphore letThrough = new Semaphore(0); // a permit per fsync that may end
+    final AtomicInteger forces = new AtomicInteger();
+    volatile IOException failure;
+
+    @Override
+    public void force(RandomAccessFile file) throws IOException {
+      forces.incrementAndGet();
+      started.release();
+      letThrough.acquireUninterruptibly();
+      if (failure != null) {
+        throw failure;
+      }
+      file.getFD().sync();
+    }
+
+    void awaitStarted() throws InterruptedException {
+      assertTrue(started.tryAcquire(10, TimeUnit.SECONDS), "an fsync began");
+    }
+  }
+
+  /** Appends {@code entry}; its answer adds its sequence to {@code answered}, in order. */
+  private static void append(
+      DurableState disk, ReplicationMessage entry, List<Long> answered, CountDownLatch done)
+      throws IOException {
+    disk.append(
+        entry,
+        () -> {
+          answered.add(entry.sequence());
+          done.countDown();
+        });
+  }
+
+  @Test
+  void withBatchAnAppendDoesNotWaitForTheDiskAndWhatArrivesMeanwhileSharesTheNextFsync()
+      throws Exception {
+    List<ReplicationMessage> entries = entries(3, 40);
+    List<Long> answered = new CopyOnWriteArrayList<>();
+    CountDownLatch done = new CountDownLatch(3);
+    HeldDisk held = new HeldDisk();
+    try (DurableState disk = open(FsyncPolicy.BATCH)) {
+      disk.recover();
+      disk.force = held;
+      append(disk, entries.get(0), answered, done); // returns while its fsync cannot end
+      held.awaitStarted();
+      append(disk, entries.get(1), answered, done);
+      append(disk, entries.get(2), answered, done);
+      assertEquals(List.of(), answered, "nothing is answered before it is on the disk");
+
+      held.letThrough.release();
+      held.awaitStarted(); // the second fsync began: the first one's entry was answered before
+      assertEquals(List.of(entries.get(0).sequence()), answered);
+      held.letThrough.release();
+      assertTrue(done.await(10, TimeUnit.SECONDS), "every entry answered");
+      assertEquals(entries.stream().map(ReplicationMessage::sequence).toList(), answered);
+      assertEquals(2, held.forces.get(), "the two entries that came during the first fsync");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = FsyncPolicy.class,
+      names = {"INTERVAL", "NEVER"})
+  void withoutBatchAnEntryIsAnsweredAsItIsWritten(FsyncPolicy policy) throws IOException {
+    List<Long> answered = new ArrayList<>();
+    try (DurableState disk = open(policy)) {
+      disk.recover();
+      ReplicationMessage entry = entries(1, 41).get(0);
+      append(disk, entry, answered, new CountDownLatch(1));
+      assertEquals(List.of(entry.sequence()), answered);
+    }
+  }
+
+  @Test
+  void theEntriesOfAFailedFsyncAreNeverAnswered() throws Exception {
+    List<ReplicationMessage> entries = entries(2, 42);
+    List<Long> answered = new CopyOnWriteArrayList<>();
+    HeldDisk held = new HeldDisk();
+    held.failure = new IOException("the disk is on fire");
+    DurableState disk = open(FsyncPolicy.BATCH);
+    disk.recover();
+    disk.force = held;
+    append(disk, entries.get(0), answered, new CountDownLatch(1));
+    held.awaitStarted();
+    append(disk, entries.get(1), answered, new CountDownLatch(1));
+    held.letThrough.release(2);
+    disk.close(); // waits for the fsync thread, which fails both fsyncs
+    assertEquals(List.of(), answered);
+  }
+
+  @Test
+  void aSnapshotWaitsForTheFsyncUnderWayAndTheEntriesWaitingAreAnsweredAfterIt() throws Exception {
+    List<ReplicationMessage> entries = entries(2, 43);
+    List<Long> answered = new CopyOnWriteArrayList<>();
+    CountDownLatch done = new CountDownLatch(2);
+    HeldDisk held = new HeldDisk();
+    try (DurableState disk = open(FsyncPolicy.BATCH)) {
+      StateMachine machine = disk.recover();
+      disk.force = held;
+      machine.apply(entries.get(0));
+      append(disk, entries.get(0), answered, done);
+      held.awaitStarted();
+      machine.apply(entries.get(1));
+      append(disk, entries.get(1), answered, done);
+
+      StateImage image = machine.image();
+      AtomicReference<IOException> failed = new AtomicReference<>();
+      Thread snapshot =
+          new Thread(
+              () -> {
+                try {
+                  disk.writeSnapshot(image);
+                } catch (IOException e) {
+                  failed.set(e);
+                }
+              });
+      snapshot.start();
+      // It waits to replace the log that the first fsync is still forcing (or, if it did not
+      // wait, has replaced it under that fsync).
+      await("the snapshot waits or is written")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> EnumSet.of(State.WAITING, State.TERMINATED).contains(snapshot.getState()));
+      held.letThrough.release(2);
+      snapshot.join(10_000);
+      assertEquals(null, failed.get());
+      assertTrue(done.await(10, TimeUnit.SECONDS), "both answered: " + answered);
+      assertEquals(entries.stream().map(ReplicationMessage::sequence).toList(), answered);
+    }
+    assertSameState(inMemory(entries), reopenAndRecover());
+  }
+
+  @Test
+  void closingAnswersWhatWaitsForAnFsync() throws Exception {
+    List<ReplicationMessage> entries = entries(2, 44);
+    List<Long> answered = new CopyOnWriteArrayList<>();
+    CountDownLatch done = new CountDownLatch(2);
+    HeldDisk held = new HeldDisk();
+    DurableState disk = open(FsyncPolicy.BATCH);
+    disk.recover();
+    disk.force = held;
+    append(disk, entries.get(0), answered, done);
+    held.awaitStarted();
+    append(disk, entries.get(1), answered, done);
+    CompletableFuture<Void> closed =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                disk.close();
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    held.letThrough.release(2);
+    closed.get(10, TimeUnit.SECONDS);
+    assertEquals(0, done.getCount(), "answered before close() returned: " + answered);
+    assertSameState(inMemory(entries), reopenAndRecover());
   }
 }
