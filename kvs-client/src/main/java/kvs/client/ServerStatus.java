@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param resyncs how many times the server re-synchronized its state from a peer
  * @param repairs how many of those re-synchronizations took only a peer's changes since a point
  *     they shared, not a whole state
+ * @param rejectedMessages replication messages the server refused: unsigned, badly signed or
+ *     replayed ones when it has a cluster key, signed ones when it has none
  */
 public record ServerStatus(
     String serverId,
@@ -38,7 +40,8 @@ public record ServerStatus(
     List<PeerInfo> peers,
     long skippedMessages,
     long resyncs,
-    long repairs) {
+    long repairs,
+    long rejectedMessages) {
 
   /** Checks that the strings are present and copies {@code peers}. */
   public ServerStatus {

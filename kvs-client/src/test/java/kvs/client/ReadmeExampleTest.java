@@ -36,7 +36,7 @@ class ReadmeExampleTest {
     try (KvsClient kvs =
         KvsClient.builder()
             .targets(targets) // e.g. "localhost:9000,localhost:9001,localhost:9002"
-            .deadline(Duration.ofSeconds(5)) // every call's default deadline
+            .deadline(Duration.ofSeconds(20)) // every call's default deadline
             .build()) {
       int first = kvs.put("chave1", "valor1"); // 1; a retried write is never applied twice
       kvs.put("chave1", "valor2");

@@ -51,6 +51,7 @@ class ServerStatusTest {
             .setSkippedMessages(2)
             .setResyncs(3)
             .setRepairs(2)
+            .setRejectedMessages(5)
             .build();
     FakeAdminService admin = new FakeAdminService(reply);
     try (InProcessKvs server = InProcessKvs.start(new FakeKvsService(), admin);
@@ -80,7 +81,8 @@ class ServerStatusTest {
                       Duration.ofMillis(7))),
               2,
               3,
-              2),
+              2,
+              5),
           status);
       assertFalse(status.healthy());
       assertEquals(1, admin.calls());
@@ -90,17 +92,17 @@ class ServerStatusTest {
   @Test
   void healthyNeedsCaughtUpAndBroker() {
     ServerStatus status =
-        new ServerStatus("s", 1, true, true, 0, 0, 0, "0000000000000000", List.of(), 0, 0, 0);
+        new ServerStatus("s", 1, true, true, 0, 0, 0, "0000000000000000", List.of(), 0, 0, 0, 0);
     assertTrue(status.healthy());
     assertFalse(
-        new ServerStatus("s", 1, false, true, 0, 0, 0, "0000000000000000", List.of(), 0, 0, 0)
+        new ServerStatus("s", 1, false, true, 0, 0, 0, "0000000000000000", List.of(), 0, 0, 0, 0)
             .healthy());
   }
 
   @Test
   void peersAreCopied() {
     List<PeerInfo> peers = new java.util.ArrayList<>();
-    ServerStatus status = new ServerStatus("s", 1, true, true, 0, 0, 0, "d", peers, 0, 0, 0);
+    ServerStatus status = new ServerStatus("s", 1, true, true, 0, 0, 0, "d", peers, 0, 0, 0, 0);
     peers.add(new PeerInfo("p", 2, 0, "d", true, Duration.ZERO));
 
     assertEquals(List.of(), status.peers());

@@ -11,6 +11,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,6 +28,7 @@ import kvs.server.grpc.CallMetadata;
 import kvs.server.grpc.HoldWhileCatchingUp;
 import kvs.server.grpc.KvsService;
 import kvs.server.grpc.ServerView;
+import kvs.server.replication.AuthenticatedTransport;
 import kvs.server.replication.CatchUp;
 import kvs.server.replication.EntryLog;
 import kvs.server.replication.FlowControl;
@@ -34,6 +36,8 @@ import kvs.server.replication.Heartbeats;
 import kvs.server.replication.Membership;
 import kvs.server.replication.MqttTransport;
 import kvs.server.replication.PeerTable;
+import kvs.server.replication.Rejections;
+import kvs.server.replication.ReplayFilter;
 import kvs.server.replication.ReplicaIdentity;
 import kvs.server.replication.ReplicationTransport;
 import kvs.server.replication.ServingState;
@@ -65,6 +69,7 @@ public final class KvsServer implements ServerView {
   private final ReplicationTransport transport;
   private final WritePublisher publisher;
   private final PeerTable peers = new PeerTable();
+  private final Rejections rejections = new Rejections(Ticker.SYSTEM);
   private final Membership membership = new Membership();
   private final ReplicaIdentity identity;
   private final CatchUp catchUp;
@@ -150,7 +155,9 @@ public final class KvsServer implements ServerView {
     this.identity = ReplicaIdentity.newRun(config.serverId());
     this.config = config;
     this.replica = initial;
-    this.transport = transports.apply(stream);
+    this.transport =
+        new AuthenticatedTransport(
+            transports.apply(stream), config.topic(), config.clusterKeys(), rejections);
     FlowControl flow = new FlowControl(config.serverId(), replica, peers, membership);
     this.publisher =
         new WritePublisher(
@@ -174,7 +181,18 @@ public final class KvsServer implements ServerView {
             config.syncTimeout());
     this.heartbeats =
         new Heartbeats(identity, this::port, replica, catchUp, transport, codec, peers);
-    this.router = new StreamRouter(codec, publisher, writes, catchUp, heartbeats, membership);
+    this.router =
+        new StreamRouter(
+            codec,
+            publisher,
+            writes,
+            catchUp,
+            heartbeats,
+            membership,
+            rejections,
+            config.clusterKeys().enabled()
+                ? Optional.of(new ReplayFilter(replica))
+                : Optional.empty());
     this.grpcServer =
         serverBuilder
             .directExecutor() // handlers never block: writes complete asynchronously
@@ -257,6 +275,15 @@ public final class KvsServer implements ServerView {
   @Override
   public long repairs() {
     return catchUp.repairs();
+  }
+
+  /**
+   * Stream messages refused: unsigned, badly signed or replayed ones (with a cluster key), signed
+   * ones (without).
+   */
+  @Override
+  public long rejectedMessages() {
+    return rejections.count();
   }
 
   /**

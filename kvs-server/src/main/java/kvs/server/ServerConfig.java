@@ -2,6 +2,7 @@ package kvs.server;
 
 import java.time.Duration;
 import java.util.Objects;
+import kvs.core.replication.MessageAuthentication;
 import kvs.core.replication.StateMachine;
 import kvs.server.replication.BrokerAddress;
 
@@ -21,6 +22,8 @@ import kvs.server.replication.BrokerAddress;
  * @param heartbeatInterval how often the server tells its peers where it is
  * @param catchUpWait how long a call that arrives while the server catches up may wait for it
  * @param retryWindow how long (in stream time) a request id is remembered
+ * @param clusterKeys the keys that seal and open stream messages ({@link
+ *     MessageAuthentication#NONE}: none)
  */
 public record ServerConfig(
     String serverId,
@@ -33,13 +36,15 @@ public record ServerConfig(
     Duration syncTimeout,
     Duration heartbeatInterval,
     Duration catchUpWait,
-    Duration retryWindow) {
+    Duration retryWindow,
+    MessageAuthentication clusterKeys) {
 
   public ServerConfig {
     Objects.requireNonNull(serverId, "serverId");
     Objects.requireNonNull(broker, "broker");
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(mqttClientId, "mqttClientId");
+    Objects.requireNonNull(clusterKeys, "clusterKeys");
     for (Duration d :
         new Duration[] {
           sessionExpiry, writeTimeout, syncTimeout, heartbeatInterval, catchUpWait, retryWindow
@@ -71,6 +76,7 @@ public record ServerConfig(
     private Duration heartbeatInterval = Duration.ofMillis(500);
     private Duration catchUpWait = Duration.ofSeconds(10);
     private Duration retryWindow = StateMachine.DEFAULT_RETRY_WINDOW;
+    private MessageAuthentication clusterKeys = MessageAuthentication.NONE;
 
     private Builder(String serverId) {
       this.serverId = Objects.requireNonNull(serverId, "serverId");
@@ -126,6 +132,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder clusterKeys(MessageAuthentication clusterKeys) {
+      this.clusterKeys = clusterKeys;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           serverId,
@@ -138,7 +149,8 @@ public record ServerConfig(
           syncTimeout,
           heartbeatInterval,
           catchUpWait,
-          retryWindow);
+          retryWindow,
+          clusterKeys);
     }
   }
 }

@@ -13,8 +13,10 @@ import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import kvs.cli.Durations;
 import kvs.cli.OneLineErrorHandler;
+import kvs.cli.SecretFiles;
 import kvs.cli.UsageErrorHandler;
 import kvs.cli.VersionProvider;
+import kvs.core.replication.MessageAuthentication;
 import kvs.server.durability.DurableState;
 import kvs.server.durability.FsyncPolicy;
 import kvs.server.replication.BrokerAddress;
@@ -152,6 +154,13 @@ public final class ServerMain implements Callable<Integer> {
   private long snapshotEvery;
 
   @Option(
+      names = "--cluster-key-file",
+      paramLabel = "FILE",
+      description =
+          "Sign every replication message with HMAC-SHA256 and accept only messages signed with a key of FILE: one secret of at least 32 bytes per line (openssl rand -hex 32), the first one signs. Give every server of the cluster the same file. Without it nothing is signed, and anyone who can publish on the broker can change the data.")
+  private Path clusterKeyFile;
+
+  @Option(
       names = "--log-level",
       paramLabel = "LEVEL",
       defaultValue = "info",
@@ -211,6 +220,7 @@ public final class ServerMain implements Callable<Integer> {
     JulToServerLog.install(logLevel.julLevel);
     Logger log = LoggerFactory.getLogger(ServerMain.class);
 
+    MessageAuthentication clusterKeys = clusterKeys(log);
     String id = serverId != null ? serverId : defaultServerId(port);
     ServerConfig config =
         ServerConfig.builder(id)
@@ -222,6 +232,7 @@ public final class ServerMain implements Callable<Integer> {
             .heartbeatInterval(heartbeat)
             .catchUpWait(catchUpWait)
             .retryWindow(retryWindow)
+            .clusterKeys(clusterKeys)
             .build();
     KvsServer.Builder builder = KvsServer.builder(config);
     DurableState disk = null;
@@ -251,12 +262,15 @@ public final class ServerMain implements Callable<Integer> {
       return 1;
     }
     log.info(
-        "KVS server {} listening on port {}; broker {}, topic {}, write timeout {} ms",
+        "KVS server {} listening on port {}; broker {}, topic {}, write timeout {} ms, {}",
         id,
         port,
         brokerAddress,
         topic,
-        writeTimeout.toMillis());
+        writeTimeout.toMillis(),
+        clusterKeys.enabled()
+            ? "replication signed (" + clusterKeys + ")"
+            : "replication not signed (no --cluster-key-file)");
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -269,6 +283,18 @@ public final class ServerMain implements Callable<Integer> {
                 "kvs-shutdown"));
     server.awaitTermination();
     return 0;
+  }
+
+  private MessageAuthentication clusterKeys(Logger log) {
+    if (clusterKeyFile == null) {
+      return MessageAuthentication.NONE;
+    }
+    try {
+      return MessageAuthentication.fromKeyFile(SecretFiles.read(clusterKeyFile, log::warn));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--cluster-key-file " + clusterKeyFile + ": " + e.getMessage());
+    }
   }
 
   /**

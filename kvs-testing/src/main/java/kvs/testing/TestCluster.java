@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import kvs.proto.KVSGrpc;
 import kvs.server.KvsServer;
 import kvs.server.ServerConfig;
@@ -39,16 +40,27 @@ public final class TestCluster implements AutoCloseable {
 
   private final String topic = "kvs-test/" + UUID.randomUUID();
   private final MosquittoBroker broker;
+  private final UnaryOperator<ServerConfig.Builder> settings;
   private final List<KvsServer> servers = new ArrayList<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
 
-  private TestCluster(MosquittoBroker broker) {
+  private TestCluster(MosquittoBroker broker, UnaryOperator<ServerConfig.Builder> settings) {
     this.broker = broker;
+    this.settings = settings;
   }
 
   /** Starts {@code size} servers and waits until each is connected to the broker. */
   public static TestCluster start(MosquittoBroker broker, int size) {
-    TestCluster cluster = new TestCluster(broker);
+    return start(broker, size, UnaryOperator.identity());
+  }
+
+  /**
+   * Starts {@code size} servers whose settings {@code settings} changes from {@link #config}'s (for
+   * example {@code b -> b.clusterKeys(keys)}); so are the servers added later.
+   */
+  public static TestCluster start(
+      MosquittoBroker broker, int size, UnaryOperator<ServerConfig.Builder> settings) {
+    TestCluster cluster = new TestCluster(broker, settings);
     for (int i = 0; i < size; i++) {
       cluster.addServer("server-" + i);
     }
@@ -57,7 +69,8 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts one more server and waits until it has caught up. */
   public KvsServer addServer(String id) {
-    KvsServer server = KvsServer.builder(config(id, broker.uri(), topic).build()).build();
+    KvsServer server =
+        KvsServer.builder(settings.apply(config(id, broker.uri(), topic)).build()).build();
     try {
       server.start();
     } catch (IOException e) {

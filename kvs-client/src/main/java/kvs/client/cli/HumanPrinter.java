@@ -74,8 +74,9 @@ final class HumanPrinter implements ResultPrinter {
         status.versions(),
         status.digest());
     out.printf(
-        "skipped  %d malformed messages; %d re-syncs (%d from a peer's changes)%n",
-        status.skippedMessages(), status.resyncs(), status.repairs());
+        "skipped  %d malformed messages; %d rejected (unsigned, badly signed or replayed); %d"
+            + " re-syncs (%d from a peer's changes)%n",
+        status.skippedMessages(), status.rejectedMessages(), status.resyncs(), status.repairs());
     if (status.peers().isEmpty()) {
       out.println("peers    none heard from recently");
     }

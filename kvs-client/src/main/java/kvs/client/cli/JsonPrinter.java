@@ -92,7 +92,8 @@ final class JsonPrinter implements ResultPrinter {
             .put("digest", status.digest())
             .put("skippedMessages", status.skippedMessages())
             .put("resyncs", status.resyncs())
-            .put("repairs", status.repairs());
+            .put("repairs", status.repairs())
+            .put("rejectedMessages", status.rejectedMessages());
     ArrayNode peers = node.putArray("peers");
     for (PeerInfo peer : status.peers()) {
       peers

@@ -82,7 +82,8 @@ final class WireMapper {
         reply.getPeersList().stream().map(WireMapper::toPeer).toList(),
         reply.getSkippedMessages(),
         reply.getResyncs(),
-        reply.getRepairs());
+        reply.getRepairs(),
+        reply.getRejectedMessages());
   }
 
   private static PeerInfo toPeer(PeerStatus peer) {

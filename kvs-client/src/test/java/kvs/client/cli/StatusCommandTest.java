@@ -120,6 +120,7 @@ class StatusCommandTest {
               .setSkippedMessages(2)
               .setResyncs(1)
               .setRepairs(1)
+              .setRejectedMessages(4)
               .build());
     }
 
@@ -131,7 +132,8 @@ class StatusCommandTest {
           "server   vm-9000 (port 9000)",
           "broker   connected",
           "state    caught up, position 1234, 100 keys, 300 versions, digest 0a1b2c3d4e5f6071",
-          "skipped  2 malformed messages; 1 re-syncs (1 from a peer's changes)",
+          "skipped  2 malformed messages; 4 rejected (unsigned, badly signed or replayed); 1"
+              + " re-syncs (1 from a peer's changes)",
           "peers    vm-9001 port 9001 position 1234 digest 0a1b2c3d4e5f6071 (120 ms ago)",
           "         vm-9002 port 9002 position 1217 digest ffff000011112222 (catching up, 40 ms"
               + " ago)");
@@ -145,7 +147,7 @@ class StatusCommandTest {
           0,
           "{\"serverId\":\"vm-9000\",\"port\":9000,\"brokerConnected\":true,\"caughtUp\":true,"
               + "\"position\":1234,\"keys\":100,\"versions\":300,\"digest\":\"0a1b2c3d4e5f6071\","
-              + "\"skippedMessages\":2,\"resyncs\":1,\"repairs\":1,\"peers\":["
+              + "\"skippedMessages\":2,\"resyncs\":1,\"repairs\":1,\"rejectedMessages\":4,\"peers\":["
               + "{\"serverId\":\"vm-9001\",\"port\":9001,\"position\":1234,"
               + "\"digest\":\"0a1b2c3d4e5f6071\",\"caughtUp\":true,\"lastHeardMs\":120},"
               + "{\"serverId\":\"vm-9002\",\"port\":9002,\"position\":1217,"
@@ -164,7 +166,8 @@ class StatusCommandTest {
           "server   vm-9000 (port 9000)",
           "broker   connected",
           "state    catching up, position 17, 100 keys, 300 versions, digest 0a1b2c3d4e5f6071",
-          "skipped  0 malformed messages; 0 re-syncs (0 from a peer's changes)",
+          "skipped  0 malformed messages; 0 rejected (unsigned, badly signed or replayed); 0"
+              + " re-syncs (0 from a peer's changes)",
           "peers    none heard from recently");
     }
 
@@ -362,6 +365,7 @@ class StatusCommandTest {
               "skippedMessages",
               "resyncs",
               "repairs",
+              "rejectedMessages",
               "peers"),
           names(first));
       JsonNode second = line.get("servers").get(1);

@@ -141,6 +141,14 @@ public final class StateMachine {
   }
 
   /**
+   * The answer a write with {@code requestId} got when it was applied, while it is remembered: what
+   * a retry of it would answer if it were applied now.
+   */
+  public OptionalInt earlierAnswer(String requestId) {
+    return retries.answer(requestId);
+  }
+
+  /**
    * Stream time: the highest message timestamp applied so far (ms since the epoch), 0 before any.
    */
   public long streamTime() {

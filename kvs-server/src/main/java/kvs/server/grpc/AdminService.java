@@ -33,7 +33,8 @@ public final class AdminService extends KvsAdminGrpc.KvsAdminImplBase {
             .setDigest(hex(replica.digest()))
             .setSkippedMessages(server.skippedMessages())
             .setResyncs(server.resyncs())
-            .setRepairs(server.repairs());
+            .setRepairs(server.repairs())
+            .setRejectedMessages(server.rejectedMessages());
     for (var peer : server.peers().heardWithin(PEER_WINDOW)) {
       var heartbeat = peer.heartbeat();
       status.addPeers(

@@ -5,6 +5,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -147,8 +148,19 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
     return replicate(new Operation.Remove(request.getChave(), versionOrNewest(request), id), call);
   }
 
-  /** The write's answer; -1 when it could not be replicated, the failure otherwise. */
+  /**
+   * The write's answer; -1 when it could not be replicated, the failure otherwise. A retry of a
+   * write this server has applied is answered at once, with that write's answer: it is what the
+   * retry would answer after a trip through the stream (behind everything queued before it).
+   */
   private CompletableFuture<Versao> replicate(Operation operation, CallMetadata.Call call) {
+    if (operation.requestId().isPresent()) {
+      OptionalInt earlier = replica.earlierAnswer(operation.requestId().get());
+      if (earlier.isPresent()) {
+        call.reflects(replica.position()); // read after: at or past where the write was applied
+        return CompletableFuture.completedFuture(WireResults.versao(earlier.getAsInt()));
+      }
+    }
     return publisher
         .submit(operation)
         .thenApply(

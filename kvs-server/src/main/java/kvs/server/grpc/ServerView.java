@@ -26,4 +26,7 @@ public interface ServerView {
 
   /** Re-synchronizations that took only a peer's changes. */
   long repairs();
+
+  /** Stream messages refused (unsigned, badly signed, replayed). */
+  long rejectedMessages();
 }

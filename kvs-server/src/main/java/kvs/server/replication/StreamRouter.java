@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes everything the transport delivers, in order, as stream tasks, and hands it to the part that
  * deals with it. Whatever arrives, the server survives: unreadable messages are logged, counted and
- * skipped.
+ * skipped; with a cluster key, replayed ones are rejected (see {@link ReplayFilter}).
  */
 public final class StreamRouter implements ReplicationTransport.Listener {
   private static final Logger log = LoggerFactory.getLogger(StreamRouter.class);
@@ -27,6 +27,8 @@ public final class StreamRouter implements ReplicationTransport.Listener {
   private final Heartbeats heartbeats;
   private final Membership membership;
   private final AtomicLong skipped = new AtomicLong();
+  private final Rejections rejections;
+  private final Optional<ReplayFilter> replays;
 
   public StreamRouter(
       MessageCodec codec,
@@ -34,10 +36,14 @@ public final class StreamRouter implements ReplicationTransport.Listener {
       WritesApplier writes,
       CatchUp catchUp,
       Heartbeats heartbeats,
-      Membership membership) {
+      Membership membership,
+      Rejections rejections,
+      Optional<ReplayFilter> replays) {
     this.codec = codec;
     this.publisher = publisher;
     this.writes = writes;
+    this.rejections = rejections;
+    this.replays = replays;
     this.catchUp = catchUp;
     this.heartbeats = heartbeats;
     this.membership = membership;
@@ -50,6 +56,11 @@ public final class StreamRouter implements ReplicationTransport.Listener {
       message = codec.decode(payload);
     } catch (MalformedMessageException e) {
       skip(e);
+      return;
+    }
+    Optional<String> replay = replays.flatMap(filter -> filter.replayed(message));
+    if (replay.isPresent()) {
+      rejections.reject(message.origin(), replay.get());
       return;
     }
     if (message instanceof ReplicationMessage entry) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
@@ -287,6 +288,16 @@ public final class Replica {
     lock.readLock().lock();
     try {
       return history.storeDigestAt(position);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** See {@link StateMachine#earlierAnswer}. */
+  public OptionalInt earlierAnswer(String requestId) {
+    lock.readLock().lock();
+    try {
+      return machine.earlierAnswer(requestId);
     } finally {
       lock.readLock().unlock();
     }
