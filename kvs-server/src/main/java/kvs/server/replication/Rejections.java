@@ -34,6 +34,10 @@ public final class Rejections {
   private static final class Quiet {
     long until;
     long unlogged;
+
+    Quiet(long until) {
+      this.until = until;
+    }
   }
 
   public Rejections(Ticker ticker) {
@@ -54,8 +58,8 @@ public final class Rejections {
     String who;
     synchronized (this) {
       who = quiet.containsKey(origin) || quiet.size() < ORIGINS ? origin : OTHER_ORIGINS;
-      Quiet q = quiet.computeIfAbsent(who, o -> new Quiet());
-      if (q.until != 0 && now - q.until < 0) {
+      Quiet q = quiet.computeIfAbsent(who, o -> new Quiet(now)); // a first one is logged
+      if (now - q.until < 0) {
         q.unlogged++;
         return;
       }
