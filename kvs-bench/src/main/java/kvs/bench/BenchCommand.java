@@ -1,5 +1,6 @@
 package kvs.bench;
 
+import io.grpc.ChannelCredentials;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,10 +11,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import kvs.cli.Durations;
 import kvs.cli.OneLineErrorHandler;
+import kvs.cli.TlsClientOptions;
 import kvs.cli.UsageErrorHandler;
 import kvs.cli.VersionProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -110,6 +113,8 @@ public final class BenchCommand implements Callable<Integer> {
   public static final int EXIT_UNREACHABLE = 3;
 
   @Spec private CommandSpec spec;
+
+  @Mixin private TlsClientOptions tls;
 
   @Parameters(
       index = "0",
@@ -304,7 +309,7 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   private static Driver openDriver(BenchConfig config) {
-    Channels channels = Channels.open(config.targets());
+    Channels channels = Channels.open(config.targets(), config.credentials());
     RawCalls calls = new RawCalls(config.timeout());
     return config.system() == SystemKind.ETCD
         ? new EtcdDriver(channels, calls)
@@ -417,7 +422,17 @@ public final class BenchCommand implements Callable<Integer> {
         rate == null ? 0 : rate,
         probeRate,
         timeout,
-        quiet);
+        quiet,
+        credentials());
+  }
+
+  private ChannelCredentials credentials() {
+    try {
+      return tls.credentials(
+          line -> spec.commandLine().getErr().println("kvs-bench: warning: " + line));
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
   }
 
   private ParameterException usage(String message) {

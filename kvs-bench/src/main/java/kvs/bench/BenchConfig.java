@@ -1,5 +1,6 @@
 package kvs.bench;
 
+import io.grpc.ChannelCredentials;
 import java.time.Duration;
 import java.util.List;
 
@@ -24,6 +25,7 @@ import java.util.List;
  * @param probeRate lag: probes per second
  * @param timeout each call's deadline
  * @param quiet no progress lines on stderr
+ * @param credentials plaintext or TLS, for every target
  */
 record BenchConfig(
     Workload workload,
@@ -42,7 +44,8 @@ record BenchConfig(
     double rate,
     double probeRate,
     Duration timeout,
-    boolean quiet) {
+    boolean quiet,
+    ChannelCredentials credentials) {
 
   BenchConfig {
     targets = List.copyOf(targets);

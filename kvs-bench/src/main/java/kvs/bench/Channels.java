@@ -1,5 +1,6 @@
 package kvs.bench;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.ArrayList;
@@ -7,9 +8,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One plaintext Netty channel per target. Answers are handled on the transport's own threads
- * (direct executor): the benchmark's callbacks never block, so a hop to another thread would only
- * add client cost to every figure.
+ * One Netty channel per target, plaintext or TLS. Answers are handled on the transport's own
+ * threads (direct executor): the benchmark's callbacks never block, so a hop to another thread
+ * would only add client cost to every figure.
  */
 final class Channels implements AutoCloseable {
   private final List<ManagedChannel> channels;
@@ -18,12 +19,11 @@ final class Channels implements AutoCloseable {
     this.channels = channels;
   }
 
-  static Channels open(List<Target> targets) {
+  static Channels open(List<Target> targets, ChannelCredentials credentials) {
     List<ManagedChannel> channels = new ArrayList<>();
     for (Target target : targets) {
       channels.add(
-          NettyChannelBuilder.forAddress(target.host(), target.port())
-              .usePlaintext()
+          NettyChannelBuilder.forAddress(target.host(), target.port(), credentials)
               .directExecutor()
               .build());
     }

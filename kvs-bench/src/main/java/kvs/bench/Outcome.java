@@ -1,6 +1,7 @@
 package kvs.bench;
 
 import io.grpc.Status;
+import kvs.proto.ConnectionTrouble;
 
 /**
  * What one request came back with: items that succeeded, reads that found nothing, and errors (a
@@ -35,7 +36,11 @@ record Outcome(long items, long notFound, long errors, String errorKind, String 
 
   /** A call that ended with a gRPC error status. */
   static Outcome of(Status status) {
-    return failed(status.getCode().name(), describe(status));
+    String message =
+        ConnectionTrouble.explain(status.asRuntimeException())
+            .map(trouble -> status.getCode() + ": " + trouble)
+            .orElseGet(() -> describe(status));
+    return failed(status.getCode().name(), message);
   }
 
   /** The status as one line: "UNAVAILABLE: io exception (Connection refused: /127.0.0.1:9)". */

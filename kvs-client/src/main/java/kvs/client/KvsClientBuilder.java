@@ -3,6 +3,9 @@ package kvs.client;
 import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.TlsChannelCredentials;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +36,11 @@ public final class KvsClientBuilder {
   private final List<HostAndPort> targets = new ArrayList<>();
   private Channel channel;
   private Duration deadline = DEFAULT_DEADLINE;
-  private ChannelCredentials credentials = InsecureChannelCredentials.create();
+  private ChannelCredentials credentials;
+  private boolean tls;
+  private Path tlsCa;
+  private Path tlsCertificate;
+  private Path tlsKey;
   private Duration keepAliveTime;
   private Duration keepAliveTimeout;
   private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
@@ -125,15 +132,54 @@ public final class KvsClientBuilder {
 
   /**
    * Sets how connections to the targets are secured (default: plaintext, {@link
-   * InsecureChannelCredentials}). For TLS, pass for example {@code TlsChannelCredentials.create()}
-   * or credentials built with {@code TlsChannelCredentials.newBuilder()}; the servers must then
-   * serve TLS.
+   * InsecureChannelCredentials}), for what {@link #tls()}, {@link #tlsCa(Path)} and {@link
+   * #tlsClientCertificate(Path, Path)} do not cover; give either these or those.
    *
    * @param credentials the channel credentials
    * @return this builder
    */
   public KvsClientBuilder credentials(ChannelCredentials credentials) {
     this.credentials = Objects.requireNonNull(credentials, "credentials");
+    return this;
+  }
+
+  /**
+   * Connects with TLS, trusting the servers whose certificate a CA of the system's trust store
+   * signed, unless {@link #tlsCa(Path)} names another CA. The servers must serve TLS ({@code
+   * --tls-cert}).
+   *
+   * @return this builder
+   */
+  public KvsClientBuilder tls() {
+    this.tls = true;
+    return this;
+  }
+
+  /**
+   * Connects with TLS, trusting the servers whose certificate the CA (or CAs) in {@code caPem}
+   * signed, for example {@code certs/ca.pem} from {@code scripts/dev-certs.sh}.
+   *
+   * @param caPem a PEM file of one or more CA certificates
+   * @return this builder
+   */
+  public KvsClientBuilder tlsCa(Path caPem) {
+    this.tlsCa = Objects.requireNonNull(caPem, "caPem");
+    this.tls = true;
+    return this;
+  }
+
+  /**
+   * Connects with TLS and presents this certificate to servers that require one ({@code
+   * --tls-client-ca}).
+   *
+   * @param certificatePem the client's certificate chain, PEM
+   * @param keyPem its private key, unencrypted PKCS#8 PEM
+   * @return this builder
+   */
+  public KvsClientBuilder tlsClientCertificate(Path certificatePem, Path keyPem) {
+    this.tlsCertificate = Objects.requireNonNull(certificatePem, "certificatePem");
+    this.tlsKey = Objects.requireNonNull(keyPem, "keyPem");
+    this.tls = true;
     return this;
   }
 
@@ -205,23 +251,48 @@ public final class KvsClientBuilder {
    * KvsException.Code#UNAVAILABLE} on the first call.
    *
    * @return the client
-   * @throws IllegalStateException unless exactly one of targets and a channel was given
+   * @throws IllegalStateException unless exactly one of targets and a channel was given, or when
+   *     both credentials and a TLS option were given
+   * @throws IllegalArgumentException when a TLS file cannot be read
    */
   public KvsClient build() {
     if (targets.isEmpty() == (channel == null)) {
       throw new IllegalStateException("give exactly one of targets(...) and channel(...)");
+    }
+    if (tls && credentials != null) {
+      throw new IllegalStateException("give either credentials(...) or the tls options, not both");
     }
     return GrpcKvsClient.create(
         new ClientConfig(
             List.copyOf(targets),
             channel,
             deadline,
-            credentials,
+            credentials != null
+                ? credentials
+                : tls ? tlsCredentials() : InsecureChannelCredentials.create(),
             keepAliveTime,
             keepAliveTimeout,
             maxAttempts,
             retryWrites,
             readYourWrites));
+  }
+
+  private ChannelCredentials tlsCredentials() {
+    TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder();
+    Path reading = null;
+    try {
+      if (tlsCa != null) {
+        reading = tlsCa;
+        builder.trustManager(tlsCa.toFile());
+      }
+      if (tlsCertificate != null) {
+        reading = tlsCertificate;
+        builder.keyManager(tlsCertificate.toFile(), tlsKey.toFile());
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read the TLS file " + reading + ": " + e, e);
+    }
+    return builder.build();
   }
 
   private static Duration positive(Duration duration, String name) {

@@ -9,6 +9,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import kvs.proto.KVSGrpc;
 import kvs.server.testing.ServerProcess;
+import kvs.testing.DevCertificates;
 import kvs.testing.Eventually;
 import kvs.testing.MosquittoBroker;
 import org.junit.jupiter.api.Test;
@@ -73,7 +75,7 @@ class ServerProcessIT {
   }
 
   @Test
-  void whatGrpcLogsIsInTheServersOwnFormatAndAClientsOversizedValueIsOneLine() throws Exception {
+  void whatGrpcLogsIsInTheServersOwnFormatAndAClientsMistakesAreOneLine() throws Exception {
     Path log = Files.createTempFile("kvs-server", ".log");
     try (MosquittoBroker broker = MosquittoBroker.start()) {
       int port = MosquittoBroker.freePort();
@@ -97,6 +99,27 @@ class ServerProcessIT {
         } finally {
           channel.shutdownNow();
         }
+        ManagedChannel tls =
+            Grpc.newChannelBuilderForAddress("127.0.0.1", port, TlsChannelCredentials.create())
+                .build();
+        try {
+          assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  KVSGrpc.newBlockingStub(tls)
+                      .withDeadlineAfter(10, TimeUnit.SECONDS)
+                      .consulta(KvsServiceIT.key("chave1")));
+        } finally {
+          tls.shutdownNow();
+        }
+        Eventually.await(
+            Duration.ofSeconds(10),
+            "the TLS client's mistake in the log",
+            () ->
+                read(log)
+                    .contains(
+                        "A client's connection failed: it began a TLS handshake, but this port"
+                            + " serves plaintext"));
         Eventually.await(
             Duration.ofSeconds(10),
             "grpc's warning in the log",
@@ -140,6 +163,42 @@ class ServerProcessIT {
     assertTrue(server.waitFor(20, TimeUnit.SECONDS));
     assertEquals(2, server.exitValue());
     assertTrue(read(log).contains("Usage:"), read(log));
+  }
+
+  @Test
+  void tlsFilesThatCannotServeAreUsageErrorsNamingTheFile() throws Exception {
+    DevCertificates certs = DevCertificates.make();
+    String port = String.valueOf(MosquittoBroker.freePort());
+    assertUsageError(
+        "--tls-cert needs --tls-key", port, "--tls-cert", certs.serverCertificate().toString());
+    assertUsageError(
+        "--tls-client-ca needs --tls-cert and --tls-key",
+        port,
+        "--tls-client-ca",
+        certs.ca().toString());
+    assertUsageError(
+        certs.clientKey() + ": this private key does not belong to the certificate",
+        port,
+        "--tls-cert",
+        certs.serverCertificate().toString(),
+        "--tls-key",
+        certs.clientKey().toString());
+    assertUsageError(
+        certs.serverKey() + ": no PEM certificate in it",
+        port,
+        "--tls-cert",
+        certs.serverKey().toString(),
+        "--tls-key",
+        certs.serverKey().toString());
+  }
+
+  private static void assertUsageError(String expected, String... args) throws Exception {
+    Path log = Files.createTempFile("kvs-server", ".log");
+    Process server = launch(log, args);
+    assertTrue(server.waitFor(20, TimeUnit.SECONDS));
+    assertEquals(2, server.exitValue(), read(log));
+    String first = read(log).lines().findFirst().orElse("");
+    assertTrue(first.startsWith("kvs-server: " + expected), read(log));
   }
 
   private static String read(Path log) {

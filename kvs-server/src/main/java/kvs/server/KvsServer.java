@@ -1,7 +1,6 @@
 package kvs.server;
 
 import io.grpc.Grpc;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
@@ -95,7 +94,10 @@ public final class KvsServer implements ServerView {
       this.config = Objects.requireNonNull(config, "config");
     }
 
-    /** Where the services listen; by default plaintext gRPC on the config's port. */
+    /**
+     * Where the services listen; by default gRPC on the config's port, secured by its {@link
+     * ServerConfig#grpcCredentials() credentials}.
+     */
     public Builder grpc(ServerBuilder<?> grpc) {
       this.grpc = grpc;
       return this;
@@ -124,7 +126,7 @@ public final class KvsServer implements ServerView {
       ServerBuilder<?> serverBuilder =
           grpc != null
               ? grpc
-              : Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create());
+              : Grpc.newServerBuilderForPort(config.port(), config.grpcCredentials());
       Function<Executor, ReplicationTransport> transport =
           transports != null
               ? transports

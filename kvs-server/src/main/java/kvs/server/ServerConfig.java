@@ -1,5 +1,7 @@
 package kvs.server;
 
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerCredentials;
 import java.time.Duration;
 import java.util.Objects;
 import kvs.core.replication.MessageAuthentication;
@@ -24,6 +26,8 @@ import kvs.server.replication.BrokerAddress;
  * @param retryWindow how long (in stream time) a request id is remembered
  * @param clusterKeys the keys that seal and open stream messages ({@link
  *     MessageAuthentication#NONE}: none)
+ * @param grpcCredentials how the gRPC port is secured: plaintext, TLS, or TLS with client
+ *     certificates
  */
 public record ServerConfig(
     String serverId,
@@ -37,7 +41,8 @@ public record ServerConfig(
     Duration heartbeatInterval,
     Duration catchUpWait,
     Duration retryWindow,
-    MessageAuthentication clusterKeys) {
+    MessageAuthentication clusterKeys,
+    ServerCredentials grpcCredentials) {
 
   public ServerConfig {
     Objects.requireNonNull(serverId, "serverId");
@@ -45,6 +50,7 @@ public record ServerConfig(
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(mqttClientId, "mqttClientId");
     Objects.requireNonNull(clusterKeys, "clusterKeys");
+    Objects.requireNonNull(grpcCredentials, "grpcCredentials");
     for (Duration d :
         new Duration[] {
           sessionExpiry, writeTimeout, syncTimeout, heartbeatInterval, catchUpWait, retryWindow
@@ -77,6 +83,7 @@ public record ServerConfig(
     private Duration catchUpWait = Duration.ofSeconds(10);
     private Duration retryWindow = StateMachine.DEFAULT_RETRY_WINDOW;
     private MessageAuthentication clusterKeys = MessageAuthentication.NONE;
+    private ServerCredentials grpcCredentials = InsecureServerCredentials.create();
 
     private Builder(String serverId) {
       this.serverId = Objects.requireNonNull(serverId, "serverId");
@@ -137,6 +144,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder grpcCredentials(ServerCredentials grpcCredentials) {
+      this.grpcCredentials = grpcCredentials;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           serverId,
@@ -150,7 +162,8 @@ public record ServerConfig(
           heartbeatInterval,
           catchUpWait,
           retryWindow,
-          clusterKeys);
+          clusterKeys,
+          grpcCredentials);
     }
   }
 }

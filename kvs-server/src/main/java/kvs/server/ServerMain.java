@@ -1,5 +1,8 @@
 package kvs.server;
 
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -14,6 +17,7 @@ import java.util.logging.Level;
 import kvs.cli.Durations;
 import kvs.cli.OneLineErrorHandler;
 import kvs.cli.SecretFiles;
+import kvs.cli.TlsFiles;
 import kvs.cli.UsageErrorHandler;
 import kvs.cli.VersionProvider;
 import kvs.core.replication.MessageAuthentication;
@@ -161,6 +165,26 @@ public final class ServerMain implements Callable<Integer> {
   private Path clusterKeyFile;
 
   @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description =
+          "Serve gRPC over TLS with this certificate chain (PEM); needs --tls-key. Clients then connect with --tls-ca (or --tls).")
+  private Path tlsCertificate;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "The private key of --tls-cert (PKCS#8 PEM, unencrypted; chmod 600).")
+  private Path tlsKey;
+
+  @Option(
+      names = "--tls-client-ca",
+      paramLabel = "FILE",
+      description =
+          "With --tls-cert: accept only clients that present a certificate signed by the CA in FILE (PEM): mutual TLS.")
+  private Path tlsClientCa;
+
+  @Option(
       names = "--log-level",
       paramLabel = "LEVEL",
       defaultValue = "info",
@@ -206,14 +230,13 @@ public final class ServerMain implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     if (port < 1 || port > 65535) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "PORT must be 1-65535, got " + port);
+      throw usage("PORT must be 1-65535, got " + port);
     }
     BrokerAddress brokerAddress;
     try {
       brokerAddress = BrokerAddress.parse(broker);
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--broker: " + e.getMessage());
+      throw usage("--broker: " + e.getMessage());
     }
     // Before the first logger exists: slf4j-simple reads its level once.
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel.name());
@@ -221,6 +244,7 @@ public final class ServerMain implements Callable<Integer> {
     Logger log = LoggerFactory.getLogger(ServerMain.class);
 
     MessageAuthentication clusterKeys = clusterKeys(log);
+    ServerCredentials grpcCredentials = grpcCredentials(log);
     String id = serverId != null ? serverId : defaultServerId(port);
     ServerConfig config =
         ServerConfig.builder(id)
@@ -233,6 +257,7 @@ public final class ServerMain implements Callable<Integer> {
             .catchUpWait(catchUpWait)
             .retryWindow(retryWindow)
             .clusterKeys(clusterKeys)
+            .grpcCredentials(grpcCredentials)
             .build();
     KvsServer.Builder builder = KvsServer.builder(config);
     DurableState disk = null;
@@ -262,9 +287,12 @@ public final class ServerMain implements Callable<Integer> {
       return 1;
     }
     log.info(
-        "KVS server {} listening on port {}; broker {}, topic {}, write timeout {} ms, {}",
+        "KVS server {} listening on port {} ({}); broker {}, topic {}, write timeout {} ms, {}",
         id,
         port,
+        tlsCertificate == null
+            ? "plaintext"
+            : tlsClientCa == null ? "TLS" : "TLS, client certificates required",
         brokerAddress,
         topic,
         writeTimeout.toMillis(),
@@ -292,9 +320,37 @@ public final class ServerMain implements Callable<Integer> {
     try {
       return MessageAuthentication.fromKeyFile(SecretFiles.read(clusterKeyFile, log::warn));
     } catch (IOException | IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--cluster-key-file " + clusterKeyFile + ": " + e.getMessage());
+      throw usage("--cluster-key-file " + clusterKeyFile + ": " + e.getMessage());
     }
+  }
+
+  private ServerCredentials grpcCredentials(Logger log) {
+    if (tlsCertificate == null && tlsKey == null) {
+      if (tlsClientCa != null) {
+        throw usage("--tls-client-ca needs --tls-cert and --tls-key");
+      }
+      return InsecureServerCredentials.create();
+    }
+    if (tlsCertificate == null || tlsKey == null) {
+      throw usage(
+          tlsCertificate == null ? "--tls-key needs --tls-cert" : "--tls-cert needs --tls-key");
+    }
+    try {
+      TlsServerCredentials.Builder tls =
+          TlsServerCredentials.newBuilder()
+              .keyManager(TlsFiles.identity(tlsCertificate, tlsKey, log::warn).getKeyManagers());
+      if (tlsClientCa != null) {
+        tls.trustManager(TlsFiles.trust(tlsClientCa).getTrustManagers())
+            .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+      }
+      return tls.build();
+    } catch (IOException e) {
+      throw usage(e.getMessage());
+    }
+  }
+
+  private CommandLine.ParameterException usage(String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
   }
 
   /**

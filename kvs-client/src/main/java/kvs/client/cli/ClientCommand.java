@@ -1,5 +1,6 @@
 package kvs.client.cli;
 
+import io.grpc.ChannelCredentials;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -14,6 +15,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import kvs.cli.Durations;
 import kvs.cli.OneLineErrorHandler;
+import kvs.cli.TlsClientOptions;
 import kvs.cli.UsageErrorHandler;
 import kvs.cli.VersionProvider;
 import kvs.client.Entry;
@@ -27,6 +29,7 @@ import kvs.client.RemoveResult;
 import kvs.client.ServerStatus;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -42,6 +45,7 @@ import picocli.CommandLine.Spec;
     customSynopsis = {
       "client.sh [-a=HOST] [-p=PORT] -o=OP [-k=KEY]... [-v=VALUE]... [-e=VERSION]... [--json]",
       "                 [--deadline=DURATION] [--min-position=N] [--show-position]",
+      "                 [--tls-ca=FILE | --tls] [--tls-cert=FILE --tls-key=FILE]",
       "       client.sh [-a=HOST] [--json] [--deadline=DURATION] status PORT...",
       "       client.sh [status] (-h | -V)"
     },
@@ -93,7 +97,12 @@ import picocli.CommandLine.Spec;
       "",
       "Cluster view: the status of several servers on one host, side by side, and whether",
       "they agree (same position and digest); see ./client.sh status --help",
-      "                ./client.sh status 9000 9001 9002"
+      "                ./client.sh status 9000 9001 9002",
+      "",
+      "TLS: a server started with --tls-cert serves TLS only; trust its CA with --tls-ca",
+      "(certificates for development: scripts/dev-certs.sh). A server started with",
+      "--tls-client-ca also wants a client certificate: --tls-cert and --tls-key.",
+      "                ./client.sh -a localhost -p 9000 --tls-ca certs/ca.pem -o consulta -k chave1"
     },
     commandListHeading = "%nCommands:%n",
     optionListHeading = "%nOptions:%n",
@@ -133,6 +142,8 @@ public final class ClientCommand implements Callable<Integer> {
   }
 
   @Spec private CommandSpec spec;
+
+  @Mixin private TlsClientOptions tls;
 
   @Option(
       names = {"-a", "--address"},
@@ -255,7 +266,7 @@ public final class ClientCommand implements Callable<Integer> {
     validate();
     PrintWriter out = spec.commandLine().getOut();
     ResultPrinter printer = json ? new JsonPrinter(out) : new HumanPrinter(out);
-    try (KvsClient client = clientFactory.open(address, port, deadline)) {
+    try (KvsClient client = clientFactory.open(address, port, deadline, credentials(tls))) {
       client.advancePosition(minPosition);
       boolean allSucceeded = run(client, printer);
       if (showPosition) {
@@ -467,6 +478,21 @@ public final class ClientCommand implements Callable<Integer> {
               "-o %s %s (got %d -k, %d -v, %d -e)",
               op, problem, keys.size(), values.size(), versions.size()));
     }
+  }
+
+  /** The credentials {@code options} ask for; a usage error when their files are wrong. */
+  ChannelCredentials credentials(TlsClientOptions options) {
+    try {
+      return options.credentials(
+          line -> spec.commandLine().getErr().println("kvs: warning: " + line));
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
+  }
+
+  /** The TLS options given before {@code status}. */
+  TlsClientOptions tls() {
+    return tls;
   }
 
   ClientFactory clientFactory() {

@@ -1,5 +1,6 @@
 package kvs.client.cli;
 
+import io.grpc.ChannelCredentials;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,9 +11,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import kvs.cli.Durations;
+import kvs.cli.TlsClientOptions;
 import kvs.client.KvsClient;
 import kvs.client.KvsException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -99,6 +102,8 @@ public final class StatusCommand implements Callable<Integer> {
               + " 'status', else 10s or env KVS_DEADLINE).")
   private Duration deadline;
 
+  @Mixin private TlsClientOptions tls;
+
   /** Creates the command; picocli sets its fields and its parent. */
   public StatusCommand() {}
 
@@ -107,16 +112,18 @@ public final class StatusCommand implements Callable<Integer> {
     validate();
     String host = address != null ? address : parent.address();
     Duration callDeadline = deadline != null ? deadline : parent.deadline();
+    ChannelCredentials credentials = parent.credentials(tls.enabled() ? tls : parent.tls());
     PrintWriter out = spec.commandLine().getOut();
     ResultPrinter printer = json || parent.json() ? new JsonPrinter(out) : new HumanPrinter(out);
-    ClusterReport report = new ClusterReport(probeAll(host, callDeadline));
+    ClusterReport report = new ClusterReport(probeAll(host, callDeadline, credentials));
     printer.cluster(report);
     out.flush();
     return report.ok() ? ClientCommand.EXIT_OK : ClientCommand.EXIT_NEGATIVE;
   }
 
   /** Asks every port at once; each call ends within the deadline, so this does too. */
-  private List<ClusterReport.Probe> probeAll(String host, Duration callDeadline) {
+  private List<ClusterReport.Probe> probeAll(
+      String host, Duration callDeadline, ChannelCredentials credentials) {
     ExecutorService pool =
         Executors.newFixedThreadPool(
             Math.min(ports.size(), MAX_THREADS),
@@ -128,7 +135,7 @@ public final class StatusCommand implements Callable<Integer> {
     try {
       List<Future<ClusterReport.Probe>> futures = new ArrayList<>();
       for (int port : ports) {
-        futures.add(pool.submit(() -> probe(host, port, callDeadline)));
+        futures.add(pool.submit(() -> probe(host, port, callDeadline, credentials)));
       }
       List<ClusterReport.Probe> probes = new ArrayList<>();
       for (int i = 0; i < futures.size(); i++) {
@@ -140,8 +147,9 @@ public final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  private ClusterReport.Probe probe(String host, int port, Duration callDeadline) {
-    try (KvsClient client = parent.clientFactory().open(host, port, callDeadline)) {
+  private ClusterReport.Probe probe(
+      String host, int port, Duration callDeadline, ChannelCredentials credentials) {
+    try (KvsClient client = parent.clientFactory().open(host, port, callDeadline, credentials)) {
       return ClusterReport.Probe.answered(port, client.status());
     } catch (KvsException e) {
       return ClusterReport.Probe.failed(port, e);

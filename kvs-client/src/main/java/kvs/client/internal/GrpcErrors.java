@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import kvs.client.KvsException;
 import kvs.client.KvsException.Code;
+import kvs.proto.ConnectionTrouble;
 import kvs.proto.KvsErrorReason;
 
 /** Turns gRPC failures into {@link KvsException}s. */
@@ -23,7 +24,11 @@ final class GrpcErrors {
       return kvsException;
     }
     Status status = Status.fromThrowable(failure);
-    return new KvsException(codeOf(status, failure), describe(status), failure);
+    String message =
+        ConnectionTrouble.explain(failure)
+            .map(trouble -> status.getCode() + ": " + trouble)
+            .orElseGet(() -> describe(status));
+    return new KvsException(codeOf(status, failure), message, failure);
   }
 
   /**

@@ -60,7 +60,7 @@ class ClientCommandTest {
   }
 
   private static ClientFactory inProcess(InProcessKvs target) {
-    return (host, port, deadline) ->
+    return (host, port, deadline, credentials) ->
         KvsClient.builder().channel(target.channel()).deadline(deadline).build();
   }
 
@@ -516,11 +516,11 @@ class ClientCommandTest {
     @Test
     void whatTheLibraryRefusesIsAUsageErrorInOneLineAndAnythingElseExitsFour() {
       ClientFactory refusing =
-          (host, port, deadline) -> {
+          (host, port, deadline, credentials) -> {
             throw new IllegalArgumentException("host is blank");
           };
       ClientFactory broken =
-          (host, port, deadline) -> {
+          (host, port, deadline, credentials) -> {
             throw new IllegalStateException("no channel");
           };
 

@@ -68,11 +68,11 @@ class StatusCommandTest {
   }
 
   private ClientFactory factory() {
-    return (host, port, deadline) -> {
+    return (host, port, deadline, credentials) -> {
       hostsAsked.add(host + ":" + port);
       InProcessKvs server = servers.get(port);
       return server == null
-          ? ClientFactory.overTcp().open(host, port, deadline)
+          ? ClientFactory.overTcp().open(host, port, deadline, credentials)
           : KvsClient.builder().channel(server.channel()).deadline(deadline).build();
     };
   }
