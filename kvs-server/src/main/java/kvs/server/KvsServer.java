@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -133,6 +134,7 @@ public final class KvsServer implements ServerView {
               : executor ->
                   new MqttTransport(
                       config.broker(),
+                      config.brokerCredentials(),
                       config.topic(),
                       config.mqttClientId(),
                       config.sessionExpiry(),
@@ -224,6 +226,14 @@ public final class KvsServer implements ServerView {
         },
         config.heartbeatInterval());
     return this;
+  }
+
+  /**
+   * Completes with one line when the broker refuses this server for good (wrong credentials, a
+   * topic its ACL denies): it cannot serve, and should stop.
+   */
+  public CompletableFuture<String> brokerRefusal() {
+    return transport.refusal();
   }
 
   /** The port the gRPC server listens on (-1 for in-process servers). */

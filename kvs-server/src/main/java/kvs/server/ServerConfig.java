@@ -7,6 +7,7 @@ import java.util.Objects;
 import kvs.core.replication.MessageAuthentication;
 import kvs.core.replication.StateMachine;
 import kvs.server.replication.BrokerAddress;
+import kvs.server.replication.BrokerCredentials;
 
 /**
  * Every setting of one server, in one place: {@code ServerMain} fills it from the command line,
@@ -15,6 +16,7 @@ import kvs.server.replication.BrokerAddress;
  * @param serverId stable id: in replication messages, and the MQTT client ids' default
  * @param port the gRPC port (0: any free one)
  * @param broker the MQTT broker
+ * @param brokerCredentials who we are to the broker, and the CA we trust for its TLS
  * @param topic the replication topic; one topic is one cluster
  * @param mqttClientId the receiving connection's MQTT client id (the publishing one adds {@code
  *     -pub})
@@ -33,6 +35,7 @@ public record ServerConfig(
     String serverId,
     int port,
     BrokerAddress broker,
+    BrokerCredentials brokerCredentials,
     String topic,
     String mqttClientId,
     Duration sessionExpiry,
@@ -47,6 +50,7 @@ public record ServerConfig(
   public ServerConfig {
     Objects.requireNonNull(serverId, "serverId");
     Objects.requireNonNull(broker, "broker");
+    Objects.requireNonNull(brokerCredentials, "brokerCredentials");
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(mqttClientId, "mqttClientId");
     Objects.requireNonNull(clusterKeys, "clusterKeys");
@@ -74,6 +78,7 @@ public record ServerConfig(
     private final String serverId;
     private int port;
     private BrokerAddress broker = BrokerAddress.parse("tcp://localhost:1883");
+    private BrokerCredentials brokerCredentials = BrokerCredentials.NONE;
     private String topic = "kvs/replication";
     private String mqttClientId;
     private Duration sessionExpiry = Duration.ofMinutes(10);
@@ -96,6 +101,11 @@ public record ServerConfig(
 
     public Builder broker(BrokerAddress broker) {
       this.broker = broker;
+      return this;
+    }
+
+    public Builder brokerCredentials(BrokerCredentials brokerCredentials) {
+      this.brokerCredentials = brokerCredentials;
       return this;
     }
 
@@ -154,6 +164,7 @@ public record ServerConfig(
           serverId,
           port,
           broker,
+          brokerCredentials,
           topic,
           mqttClientId != null ? mqttClientId : "kvs-" + serverId,
           sessionExpiry,

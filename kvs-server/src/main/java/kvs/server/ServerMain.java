@@ -24,6 +24,7 @@ import kvs.core.replication.MessageAuthentication;
 import kvs.server.durability.DurableState;
 import kvs.server.durability.FsyncPolicy;
 import kvs.server.replication.BrokerAddress;
+import kvs.server.replication.BrokerCredentials;
 import kvs.server.state.Replica;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,11 +44,15 @@ import picocli.CommandLine.Parameters;
       "Runs one KVS server: serves the gRPC service kvs.KVS on PORT and replicates every write"
           + " through an MQTT broker topic shared by all servers.",
       "Example: ./server.sh 9000 --broker tcp://localhost:1883",
+      "Secured (see the README's Security section): ./server.sh 9000 --broker ssl://localhost:8883"
+          + " --broker-ca certs/ca.pem --broker-user kvs --broker-password-file broker.pass"
+          + " --tls-cert certs/server.pem --tls-key certs/server.key --cluster-key-file cluster.key",
       ""
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "1:could not start (for example, the port is taken)",
+      "1:could not start (for example, the port is taken), or the broker refused our credentials"
+          + " or topic",
       "2:usage error",
       "143:stopped by SIGTERM, after a clean shutdown (130 for Ctrl-C)"
     })
@@ -65,6 +70,40 @@ public final class ServerMain implements Callable<Integer> {
       defaultValue = "${env:KVS_BROKER:-tcp://localhost:1883}",
       description = "MQTT broker (default: ${DEFAULT-VALUE}; env KVS_BROKER).")
   private String broker;
+
+  @Option(
+      names = "--broker-ca",
+      paramLabel = "FILE",
+      description =
+          "With an ssl:// broker: trust the broker's certificate if the CA in FILE (PEM) signed it (default: the system's CAs).")
+  private Path brokerCa;
+
+  @Option(
+      names = "--broker-user",
+      paramLabel = "NAME",
+      defaultValue = "${env:KVS_BROKER_USER}",
+      description = "Log in to the broker as NAME (env KVS_BROKER_USER); default: anonymously.")
+  private String brokerUser;
+
+  @Option(
+      names = "--broker-password-file",
+      paramLabel = "FILE",
+      description =
+          "With --broker-user: the password is the first line of FILE (chmod 600); or set env KVS_BROKER_PASSWORD.")
+  private Path brokerPasswordFile;
+
+  @Option(
+      names = "--broker-cert",
+      paramLabel = "FILE",
+      description =
+          "With an ssl:// broker: present this client certificate (PEM) to the broker; needs --broker-key.")
+  private Path brokerCertificate;
+
+  @Option(
+      names = "--broker-key",
+      paramLabel = "FILE",
+      description = "The private key of --broker-cert (PKCS#8 PEM, unencrypted; chmod 600).")
+  private Path brokerKey;
 
   @Option(
       names = "--topic",
@@ -245,11 +284,13 @@ public final class ServerMain implements Callable<Integer> {
 
     MessageAuthentication clusterKeys = clusterKeys(log);
     ServerCredentials grpcCredentials = grpcCredentials(log);
+    BrokerCredentials brokerCredentials = brokerCredentials(brokerAddress, log);
     String id = serverId != null ? serverId : defaultServerId(port);
     ServerConfig config =
         ServerConfig.builder(id)
             .port(port)
             .broker(brokerAddress)
+            .brokerCredentials(brokerCredentials)
             .topic(topic)
             .writeTimeout(writeTimeout)
             .syncTimeout(syncTimeout)
@@ -287,18 +328,31 @@ public final class ServerMain implements Callable<Integer> {
       return 1;
     }
     log.info(
-        "KVS server {} listening on port {} ({}); broker {}, topic {}, write timeout {} ms, {}",
+        "KVS server {} listening on port {} ({}); broker {} as {}, topic {}, write timeout {} ms, {}",
         id,
         port,
         tlsCertificate == null
             ? "plaintext"
             : tlsClientCa == null ? "TLS" : "TLS, client certificates required",
         brokerAddress,
+        brokerCredentials,
         topic,
         writeTimeout.toMillis(),
         clusterKeys.enabled()
             ? "replication signed (" + clusterKeys + ")"
             : "replication not signed (no --cluster-key-file)");
+    server
+        .brokerRefusal()
+        .thenAccept(
+            reason ->
+                // Not on the MQTT client's thread: exiting runs the shutdown hook, which closes it.
+                new Thread(
+                        () -> {
+                          log.error("{}; stopping", reason);
+                          System.exit(1);
+                        },
+                        "kvs-refused")
+                    .start());
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -347,6 +401,53 @@ public final class ServerMain implements Callable<Integer> {
     } catch (IOException e) {
       throw usage(e.getMessage());
     }
+  }
+
+  private BrokerCredentials brokerCredentials(BrokerAddress address, Logger log) {
+    if (!address.tls() && (brokerCa != null || brokerCertificate != null || brokerKey != null)) {
+      throw usage(
+          "--broker-ca, --broker-cert and --broker-key need a TLS broker: --broker ssl://HOST:PORT");
+    }
+    if ((brokerCertificate == null) != (brokerKey == null)) {
+      throw usage(
+          brokerCertificate == null
+              ? "--broker-key needs --broker-cert"
+              : "--broker-cert needs --broker-key");
+    }
+    if (brokerPasswordFile != null && brokerUser == null) {
+      throw usage("--broker-password-file needs --broker-user");
+    }
+    try {
+      return new BrokerCredentials(
+          brokerUser,
+          brokerUser == null ? null : brokerPassword(log),
+          brokerCa == null ? null : TlsFiles.trust(brokerCa),
+          brokerCertificate == null
+              ? null
+              : TlsFiles.identity(brokerCertificate, brokerKey, log::warn));
+    } catch (IOException e) {
+      throw usage(e.getMessage());
+    }
+  }
+
+  /** The first line of --broker-password-file, else KVS_BROKER_PASSWORD, else none. */
+  private byte[] brokerPassword(Logger log) throws IOException {
+    String password;
+    if (brokerPasswordFile != null) {
+      try {
+        password = SecretFiles.read(brokerPasswordFile, log::warn).lines().findFirst().orElse("");
+      } catch (IOException e) {
+        throw new IOException(
+            "--broker-password-file " + brokerPasswordFile + ": " + e.getMessage());
+      }
+      if (password.isEmpty()) {
+        throw new IOException(
+            "--broker-password-file " + brokerPasswordFile + ": its first line is empty");
+      }
+    } else {
+      password = System.getenv("KVS_BROKER_PASSWORD");
+    }
+    return password == null ? null : password.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private CommandLine.ParameterException usage(String message) {

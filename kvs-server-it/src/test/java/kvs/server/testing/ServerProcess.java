@@ -179,6 +179,19 @@ public final class ServerProcess implements AutoCloseable {
     return this;
   }
 
+  /** Waits for the server to exit by itself; its exit code. */
+  public int awaitExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("still running after " + timeout + "; log:\n" + logText());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+    return process.exitValue();
+  }
+
   public String logText() {
     try {
       return Files.readString(log);

@@ -106,6 +106,11 @@ public final class AuthenticatedTransport implements ReplicationTransport {
   }
 
   @Override
+  public CompletableFuture<String> refusal() {
+    return inner.refusal();
+  }
+
+  @Override
   public void close() {
     inner.close();
   }

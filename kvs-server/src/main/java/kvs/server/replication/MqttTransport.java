@@ -39,6 +39,7 @@ public final class MqttTransport implements ReplicationTransport {
   private static final Logger log = LoggerFactory.getLogger(MqttTransport.class);
 
   private final BrokerAddress broker;
+  private final BrokerCredentials credentials;
   private final String topic;
   private final String replyTopic;
   private final String presenceTopic;
@@ -53,6 +54,7 @@ public final class MqttTransport implements ReplicationTransport {
   private volatile CompletableFuture<Void> publisherUp = new CompletableFuture<>();
   private final AtomicBoolean everConnected = new AtomicBoolean();
   private final AtomicBoolean warnedWaiting = new AtomicBoolean();
+  private final CompletableFuture<String> refusal = new CompletableFuture<>();
   private volatile Listener listener;
   private volatile byte[] presence;
 
@@ -62,11 +64,13 @@ public final class MqttTransport implements ReplicationTransport {
    */
   public MqttTransport(
       BrokerAddress broker,
+      BrokerCredentials credentials,
       String topic,
       String clientId,
       Duration sessionExpiry,
       Executor listenerExecutor) {
     this.broker = broker;
+    this.credentials = credentials;
     this.topic = topic;
     this.replyTopic = topic + "/state/" + clientId;
     this.presencePrefix = topic + "/presence/";
@@ -78,7 +82,8 @@ public final class MqttTransport implements ReplicationTransport {
             .addConnectedListener(context -> onConnected((Mqtt5ClientConnectedContext) context))
             .addDisconnectedListener(
                 context -> {
-                  if (context.getSource() != MqttDisconnectSource.USER) {
+                  if (context.getSource() != MqttDisconnectSource.USER
+                      && !refusedFor(context.getCause())) {
                     onDisconnected(context.getCause());
                   }
                 })
@@ -101,7 +106,8 @@ public final class MqttTransport implements ReplicationTransport {
                     publisherUp = new CompletableFuture<>();
                   }
                   if (publisherConnected.getAndSet(false)
-                      && context.getSource() != MqttDisconnectSource.USER) {
+                      && context.getSource() != MqttDisconnectSource.USER
+                      && !refusedFor(context.getCause())) {
                     log.warn(
                         "Lost the publishing connection to the broker at {} ({}); reconnecting",
                         broker,
@@ -112,14 +118,48 @@ public final class MqttTransport implements ReplicationTransport {
   }
 
   private Mqtt5ClientBuilder newClient(String identifier) {
-    return Mqtt5Client.builder()
-        .identifier(identifier)
-        .serverHost(broker.host())
-        .serverPort(broker.port())
-        .automaticReconnect()
-        .initialDelay(100, TimeUnit.MILLISECONDS)
-        .maxDelay(2, TimeUnit.SECONDS)
-        .applyAutomaticReconnect();
+    Mqtt5ClientBuilder builder =
+        Mqtt5Client.builder()
+            .identifier(identifier)
+            .serverHost(broker.host())
+            .serverPort(broker.port())
+            .automaticReconnect()
+            .initialDelay(100, TimeUnit.MILLISECONDS)
+            .maxDelay(2, TimeUnit.SECONDS)
+            .applyAutomaticReconnect();
+    if (broker.tls()) {
+      // The broker's name is checked against its certificate (HTTPS-style), as HiveMQ does by
+      // default.
+      builder =
+          builder
+              .sslConfig()
+              .trustManagerFactory(credentials.trust())
+              .keyManagerFactory(credentials.identity())
+              .applySslConfig();
+    }
+    if (credentials.user() != null) {
+      var auth = builder.simpleAuth().username(credentials.user());
+      builder =
+          credentials.password() != null
+              ? auth.password(credentials.password()).applySimpleAuth()
+              : auth.applySimpleAuth();
+    }
+    return builder;
+  }
+
+  /**
+   * Completes, with one line naming the broker and the user, when the broker refuses this server
+   * for good: wrong credentials, or a topic it may not use. Trying again would not help, and
+   * serving without the stream would only pretend.
+   */
+  @Override
+  public CompletableFuture<String> refusal() {
+    return refusal;
+  }
+
+  /** Whether {@code cause} is a refusal; if so, {@link #refusal()} says it. */
+  private boolean refusedFor(Throwable cause) {
+    return BrokerRefusal.of(cause, broker, credentials).map(refusal::complete).isPresent();
   }
 
   @Override
@@ -162,7 +202,7 @@ public final class MqttTransport implements ReplicationTransport {
         .send()
         .whenComplete(
             (connAck, error) -> {
-              if (error != null) {
+              if (error != null && !refusedFor(error)) {
                 warnWaiting(error);
               }
             });
@@ -191,11 +231,14 @@ public final class MqttTransport implements ReplicationTransport {
   @Override
   public void close() {
     connected.set(false);
-    try {
-      // Leaving on purpose: say so at once (the Last Will covers only a lost connection).
-      send(presenceTopic, new byte[0], true).get(1, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      log.debug("Could not clear our presence: {}", e.toString());
+    // Leaving on purpose: say so at once (the Last Will covers only a lost connection). Only when
+    // connected: the client's publish blocks its caller while it has never connected.
+    if (publisherConnected.get()) {
+      try {
+        send(presenceTopic, new byte[0], true).get(1, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.debug("Could not clear our presence: {}", e.toString());
+      }
     }
     publisherConnected.set(false);
     disconnect(client);
@@ -232,6 +275,8 @@ public final class MqttTransport implements ReplicationTransport {
               if (error == null) {
                 return null;
               }
+              BrokerRefusal.ofPublish(error, broker, credentials, toTopic)
+                  .ifPresent(refusal::complete);
               boolean refused =
                   error instanceof Mqtt5PubAckException
                       || error instanceof MqttClientStateException;
@@ -272,6 +317,13 @@ public final class MqttTransport implements ReplicationTransport {
                           ? new IllegalStateException(
                               "the broker refused: " + subAck.getReasonCodes())
                           : null;
+              if (failure == null) {
+                BrokerRefusal.ofSubscribe(subAck, broker, credentials, topic)
+                    .ifPresent(refusal::complete);
+              }
+              if (refusal.isDone()) {
+                return;
+              }
               if (error != null) {
                 // Connected but not subscribed would mean deaf: try again shortly.
                 log.warn(
@@ -316,7 +368,7 @@ public final class MqttTransport implements ReplicationTransport {
     send(presenceTopic, presence, true)
         .whenComplete(
             (ok, notSent) -> {
-              if (notSent != null && publisherConnected.get()) {
+              if (notSent != null && publisherConnected.get() && !refusal.isDone()) {
                 log.warn("Publishing our presence failed ({}); trying again", notSent.toString());
                 CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)
                     .execute(this::announce);

@@ -49,6 +49,14 @@ public interface ReplicationTransport extends AutoCloseable {
   /** This server's reply topic, where peers send it their state. */
   String replyTopic();
 
+  /**
+   * Completes with a one-line reason when the broker refuses this server for good (wrong
+   * credentials, a topic it may not use); never, for a transport without such a broker.
+   */
+  default CompletableFuture<String> refusal() {
+    return new CompletableFuture<>();
+  }
+
   /** True while connected to the broker. */
   boolean isConnected();
 
