@@ -41,6 +41,7 @@ import kvs.server.replication.ReplayFilter;
 import kvs.server.replication.ReplicaIdentity;
 import kvs.server.replication.ReplicationTransport;
 import kvs.server.replication.ServingState;
+import kvs.server.replication.StateSender;
 import kvs.server.replication.StreamExecutor;
 import kvs.server.replication.StreamRouter;
 import kvs.server.replication.Ticker;
@@ -138,6 +139,7 @@ public final class KvsServer implements ServerView {
                       config.topic(),
                       config.mqttClientId(),
                       config.sessionExpiry(),
+                      config.limits().maxMessageBytes(),
                       executor);
       Replica replica =
           initial != null
@@ -165,7 +167,13 @@ public final class KvsServer implements ServerView {
     FlowControl flow = new FlowControl(config.serverId(), replica, peers, membership);
     this.publisher =
         new WritePublisher(
-            identity, transport, codec, config.writeTimeout(), MAX_BATCH, flow::mayPublish);
+            identity,
+            transport,
+            codec,
+            config.writeTimeout(),
+            MAX_BATCH,
+            config.limits().operationBudget(),
+            flow::mayPublish);
     ServingState serving = new ServingState();
     WritesApplier writes = new WritesApplier(replica, publisher, entryLog, serving);
     this.catchUp =
@@ -177,7 +185,8 @@ public final class KvsServer implements ServerView {
             codec,
             stream,
             Ticker.SYSTEM,
-            stateSender,
+            new StateSender(
+                config.serverId(), replica, transport, codec, stateSender, config.limits()),
             membership,
             peers,
             entryLog,
@@ -200,9 +209,12 @@ public final class KvsServer implements ServerView {
     this.grpcServer =
         serverBuilder
             .directExecutor() // handlers never block: writes complete asynchronously
+            // One item of a call is at most one write's worth: a replication message.
+            .maxInboundMessageSize(config.limits().maxMessageBytes())
             .addService(
                 ServerInterceptors.intercept(
-                    new KvsService(replica, publisher, serving, config.catchUpWait()),
+                    new KvsService(
+                        replica, publisher, serving, config.catchUpWait(), config.limits()),
                     new CallMetadata(replica::position),
                     new HoldWhileCatchingUp(serving, config.catchUpWait())))
             .addService(new AdminService(this))

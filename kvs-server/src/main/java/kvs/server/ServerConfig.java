@@ -5,6 +5,7 @@ import io.grpc.ServerCredentials;
 import java.time.Duration;
 import java.util.Objects;
 import kvs.core.replication.MessageAuthentication;
+import kvs.core.replication.SizeLimits;
 import kvs.core.replication.StateMachine;
 import kvs.server.replication.BrokerAddress;
 import kvs.server.replication.BrokerCredentials;
@@ -28,6 +29,7 @@ import kvs.server.replication.BrokerCredentials;
  * @param retryWindow how long (in stream time) a request id is remembered
  * @param clusterKeys the keys that seal and open stream messages ({@link
  *     MessageAuthentication#NONE}: none)
+ * @param limits the largest key, value and replication message
  * @param grpcCredentials how the gRPC port is secured: plaintext, TLS, or TLS with client
  *     certificates
  */
@@ -45,6 +47,7 @@ public record ServerConfig(
     Duration catchUpWait,
     Duration retryWindow,
     MessageAuthentication clusterKeys,
+    SizeLimits limits,
     ServerCredentials grpcCredentials) {
 
   public ServerConfig {
@@ -55,6 +58,7 @@ public record ServerConfig(
     Objects.requireNonNull(mqttClientId, "mqttClientId");
     Objects.requireNonNull(clusterKeys, "clusterKeys");
     Objects.requireNonNull(grpcCredentials, "grpcCredentials");
+    Objects.requireNonNull(limits, "limits");
     for (Duration d :
         new Duration[] {
           sessionExpiry, writeTimeout, syncTimeout, heartbeatInterval, catchUpWait, retryWindow
@@ -88,6 +92,7 @@ public record ServerConfig(
     private Duration catchUpWait = Duration.ofSeconds(10);
     private Duration retryWindow = StateMachine.DEFAULT_RETRY_WINDOW;
     private MessageAuthentication clusterKeys = MessageAuthentication.NONE;
+    private SizeLimits limits = SizeLimits.DEFAULT;
     private ServerCredentials grpcCredentials = InsecureServerCredentials.create();
 
     private Builder(String serverId) {
@@ -154,6 +159,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder limits(SizeLimits limits) {
+      this.limits = limits;
+      return this;
+    }
+
     public Builder grpcCredentials(ServerCredentials grpcCredentials) {
       this.grpcCredentials = grpcCredentials;
       return this;
@@ -174,6 +184,7 @@ public record ServerConfig(
           catchUpWait,
           retryWindow,
           clusterKeys,
+          limits,
           grpcCredentials);
     }
   }

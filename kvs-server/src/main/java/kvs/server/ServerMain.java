@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
+import kvs.cli.ByteSizes;
 import kvs.cli.Durations;
 import kvs.cli.OneLineErrorHandler;
 import kvs.cli.SecretFiles;
@@ -21,6 +22,7 @@ import kvs.cli.TlsFiles;
 import kvs.cli.UsageErrorHandler;
 import kvs.cli.VersionProvider;
 import kvs.core.replication.MessageAuthentication;
+import kvs.core.replication.SizeLimits;
 import kvs.server.durability.DurableState;
 import kvs.server.durability.FsyncPolicy;
 import kvs.server.replication.BrokerAddress;
@@ -204,6 +206,33 @@ public final class ServerMain implements Callable<Integer> {
   private Path clusterKeyFile;
 
   @Option(
+      names = "--max-key-size",
+      paramLabel = "SIZE",
+      defaultValue = "4KiB",
+      converter = ByteSizes.class,
+      description =
+          "The largest key a write may have, in UTF-8 bytes, e.g. 256, 4KiB; a larger one answers -1 (default: ${DEFAULT-VALUE}).")
+  private int maxKeySize;
+
+  @Option(
+      names = "--max-value-size",
+      paramLabel = "SIZE",
+      defaultValue = "1MiB",
+      converter = ByteSizes.class,
+      description =
+          "The largest value a write may have, in UTF-8 bytes; a larger one answers -1 (default: ${DEFAULT-VALUE}).")
+  private int maxValueSize;
+
+  @Option(
+      names = "--max-message-size",
+      paramLabel = "SIZE",
+      defaultValue = "4MiB",
+      converter = ByteSizes.class,
+      description =
+          "The largest replication message and state-transfer chunk this server publishes (batches are cut to fit), and the largest gRPC message it takes; at least the largest key and value and 1088 bytes more. Keep it within the broker's limit (Mosquitto: max_packet_size, message_size_limit) (default: ${DEFAULT-VALUE}).")
+  private int maxMessageSize;
+
+  @Option(
       names = "--tls-cert",
       paramLabel = "FILE",
       description =
@@ -299,6 +328,7 @@ public final class ServerMain implements Callable<Integer> {
             .retryWindow(retryWindow)
             .clusterKeys(clusterKeys)
             .grpcCredentials(grpcCredentials)
+            .limits(limits())
             .build();
     KvsServer.Builder builder = KvsServer.builder(config);
     DurableState disk = null;
@@ -375,6 +405,14 @@ public final class ServerMain implements Callable<Integer> {
       return MessageAuthentication.fromKeyFile(SecretFiles.read(clusterKeyFile, log::warn));
     } catch (IOException | IllegalArgumentException e) {
       throw usage("--cluster-key-file " + clusterKeyFile + ": " + e.getMessage());
+    }
+  }
+
+  private SizeLimits limits() {
+    try {
+      return new SizeLimits(maxKeySize, maxValueSize, maxMessageSize);
+    } catch (IllegalArgumentException e) {
+      throw usage("--max-message-size: " + e.getMessage());
     }
   }
 

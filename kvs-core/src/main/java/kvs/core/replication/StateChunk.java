@@ -109,18 +109,49 @@ public record StateChunk(
    */
   public static List<StateChunk> split(
       String requestId, String from, StateImage image, int keysPerChunk, int requestsPerChunk) {
-    return split(requestId, from, image, keysPerChunk, requestsPerChunk, WHOLE, 0);
+    return split(requestId, from, image, keysPerChunk, requestsPerChunk, Long.MAX_VALUE);
+  }
+
+  /**
+   * Cuts {@code image} as {@link #split(String, String, StateImage, int, int)}, and so that each
+   * chunk's keys take at most {@code keyBytesPerChunk} bytes as JSON (a key with its whole history
+   * is never cut: one larger than that goes alone).
+   */
+  public static List<StateChunk> split(
+      String requestId,
+      String from,
+      StateImage image,
+      int keysPerChunk,
+      int requestsPerChunk,
+      long keyBytesPerChunk) {
+    return split(
+        requestId, from, image, keysPerChunk, requestsPerChunk, keyBytesPerChunk, WHOLE, 0);
   }
 
   /** Cuts {@code changes} into chunks, as {@link #split(String, String, StateImage, int, int)}. */
   public static List<StateChunk> split(
       String requestId, String from, StateChanges changes, int keysPerChunk, int requestsPerChunk) {
+    return split(requestId, from, changes, keysPerChunk, requestsPerChunk, Long.MAX_VALUE);
+  }
+
+  /**
+   * Cuts {@code changes} into chunks, as {@link #split(String, String, StateImage, int, int,
+   * long)}.
+   */
+  public static List<StateChunk> split(
+      String requestId,
+      String from,
+      StateChanges changes,
+      int keysPerChunk,
+      int requestsPerChunk,
+      long keyBytesPerChunk) {
     return split(
         requestId,
         from,
         changes.image(),
         keysPerChunk,
         requestsPerChunk,
+        keyBytesPerChunk,
         changes.base(),
         changes.stateDigest());
   }
@@ -131,19 +162,15 @@ public record StateChunk(
       StateImage image,
       int keysPerChunk,
       int requestsPerChunk,
+      long keyBytesPerChunk,
       long base,
       long stateDigest) {
     if (keysPerChunk < 1 || requestsPerChunk < 1) {
       throw new IllegalArgumentException("at least one key and one request per chunk");
     }
-    List<KeyRecord> keys = image.keys();
+    List<List<KeyRecord>> keys = groups(image.keys(), keysPerChunk, keyBytesPerChunk);
     List<RecentRequest> requests = image.requests();
-    int total =
-        Math.max(
-            1,
-            Math.max(
-                chunksFor(keys.size(), keysPerChunk),
-                chunksFor(requests.size(), requestsPerChunk)));
+    int total = Math.max(1, Math.max(keys.size(), chunksFor(requests.size(), requestsPerChunk)));
     List<StateChunk> chunks = new ArrayList<>(total);
     for (int i = 0; i < total; i++) {
       chunks.add(
@@ -157,7 +184,7 @@ public record StateChunk(
               image.streamTime(),
               i == 0 ? image.runs() : List.of(),
               slice(requests, i, requestsPerChunk),
-              slice(keys, i, keysPerChunk),
+              i < keys.size() ? keys.get(i) : List.of(),
               base,
               stateDigest));
     }
@@ -208,6 +235,35 @@ public record StateChunk(
       throw new IllegalArgumentException("a whole state, not changes");
     }
     return new StateChanges(first.base(), first.stateDigest(), image);
+  }
+
+  /** Consecutive groups of at most {@code count} keys and {@code bytes} (or one key alone). */
+  private static List<List<KeyRecord>> groups(List<KeyRecord> keys, int count, long bytes) {
+    List<List<KeyRecord>> groups = new ArrayList<>();
+    int start = 0;
+    long size = 0;
+    for (int i = 0; i < keys.size(); i++) {
+      long keySize = encodedSize(keys.get(i));
+      if (i > start && (i - start == count || size + keySize > bytes)) {
+        groups.add(keys.subList(start, i));
+        start = i;
+        size = 0;
+      }
+      size += keySize;
+    }
+    if (start < keys.size()) {
+      groups.add(keys.subList(start, keys.size()));
+    }
+    return groups;
+  }
+
+  /** At most the bytes {@code key} takes in a chunk's JSON, with every version it holds. */
+  static long encodedSize(KeyRecord key) {
+    long size = 32 + SizeLimits.jsonLength(key.key());
+    for (String value : key.versions().values()) {
+      size += 16 + SizeLimits.jsonLength(value);
+    }
+    return size;
   }
 
   private static int chunksFor(int items, int perChunk) {

@@ -264,4 +264,20 @@ class StateChunkTest {
     assertEquals(source.apply(retries), answered);
     assertEquals(source.store().digest(), restored.store().digest());
   }
+
+  @Test
+  void chunksAreCutByBytesAsWellAsByKeysAndAKeyIsNeverCut() {
+    StateImage image = image(100);
+    long oneKey = StateChunk.encodedSize(image.keys().get(0));
+    List<StateChunk> chunks = StateChunk.split("req-1", "srv", image, 1_000, 1_000, 10 * oneKey);
+    assertTrue(chunks.size() >= 10, "about ten keys a chunk: " + chunks.size());
+    MessageCodec codec = new MessageCodec();
+    for (StateChunk chunk : chunks) {
+      long keyBytes = chunk.keys().stream().mapToLong(StateChunk::encodedSize).sum();
+      assertTrue(keyBytes <= 10 * oneKey + oneKey, "keys of " + keyBytes + " bytes");
+    }
+    assertEquals(image.keys(), StateChunk.assemble(chunks).keys());
+    assertEquals(100, StateChunk.split("req-1", "srv", image, 1_000, 1_000, 1).size(), "one each");
+    assertTrue(codec.encodeChunk(chunks.get(0)).length > 0);
+  }
 }

@@ -11,6 +11,7 @@ import io.grpc.Status;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,6 +26,9 @@ import java.util.function.LongSupplier;
  *       (bounded), or answer UNAVAILABLE.
  *   <li>{@code kvs-position} (response trailer): for writes, the position at which this server
  *       applied the (last) write; for reads, the position the answer reflects.
+ *   <li>{@code kvs-error} (response trailer): why a write answered -1, as {@code REASON: words}
+ *       (for example {@code VALUE_TOO_LARGE: ...}, {@code INVALID_INPUT: ...}, {@code
+ *       NOT_REPLICATED: ...}); on a stream, the first such item's, with its index.
  * </ul>
  */
 public final class CallMetadata implements ServerInterceptor {
@@ -34,6 +38,8 @@ public final class CallMetadata implements ServerInterceptor {
       Metadata.Key.of("kvs-min-position", Metadata.ASCII_STRING_MARSHALLER);
   public static final Metadata.Key<String> POSITION =
       Metadata.Key.of("kvs-position", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> ERROR =
+      Metadata.Key.of("kvs-error", Metadata.ASCII_STRING_MARSHALLER);
 
   private static final Context.Key<Call> CALL = Context.key("kvs-call");
 
@@ -44,10 +50,29 @@ public final class CallMetadata implements ServerInterceptor {
   }
 
   /** What the current call's client sent, and where its trailer position goes. */
-  public record Call(Optional<String> requestId, OptionalLong minPosition, AtomicLong position) {
+  public record Call(
+      Optional<String> requestId,
+      OptionalLong minPosition,
+      AtomicLong position,
+      AtomicReference<String> error,
+      String item) {
     /** Notes that the answer reflects at least {@code position}. */
     void reflects(long seen) {
       position.accumulateAndGet(seen, Math::max);
+    }
+
+    /**
+     * Notes why a write answered -1 ({@code CODE: words}); the first reason of a call is the one
+     * its trailer gives, with the stream item's index after the code.
+     */
+    void failed(String reason) {
+      String text = item.isEmpty() ? reason : reason.replaceFirst(": ", ": " + item);
+      error.compareAndSet(null, text.replaceAll("[^\\x20-\\x7e]", "?"));
+    }
+
+    /** The same call, for item {@code index} of its stream. */
+    Call item(long index) {
+      return new Call(requestId, minPosition, position, error, "item " + index + ": ");
     }
   }
 
@@ -56,7 +81,12 @@ public final class CallMetadata implements ServerInterceptor {
     Call call = CALL.get();
     return call != null
         ? call
-        : new Call(Optional.empty(), OptionalLong.empty(), new AtomicLong(-1));
+        : new Call(
+            Optional.empty(),
+            OptionalLong.empty(),
+            new AtomicLong(-1),
+            new AtomicReference<>(),
+            "");
   }
 
   @Override
@@ -74,7 +104,12 @@ public final class CallMetadata implements ServerInterceptor {
       return new ServerCall.Listener<>() {};
     }
     Call info =
-        new Call(Optional.ofNullable(headers.get(REQUEST_ID)), minPosition, new AtomicLong(-1));
+        new Call(
+            Optional.ofNullable(headers.get(REQUEST_ID)),
+            minPosition,
+            new AtomicLong(-1),
+            new AtomicReference<>(),
+            "");
     ServerCall<Q, A> withTrailer =
         new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
           @Override
@@ -82,6 +117,10 @@ public final class CallMetadata implements ServerInterceptor {
             long position = info.position().get();
             trailers.put(
                 POSITION, Long.toString(position >= 0 ? position : currentPosition.getAsLong()));
+            String error = info.error().get();
+            if (error != null) {
+              trailers.put(ERROR, error);
+            }
             super.close(status, trailers);
           }
         };

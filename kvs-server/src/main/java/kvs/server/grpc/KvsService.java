@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import kvs.core.InputRules;
 import kvs.core.replication.Operation;
+import kvs.core.replication.SizeLimits;
 import kvs.proto.ChaveValor;
 import kvs.proto.ChaveVersao;
 import kvs.proto.KVSGrpc;
@@ -35,21 +36,31 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
   /** How long a read waits for this server to reach the position its client asks for. */
   static final Duration READ_WAIT = Duration.ofSeconds(5);
 
+  private static final String TOO_SHORT =
+      "INVALID_INPUT: keys and values have " + InputRules.MIN_LENGTH + " characters or more";
+
   private final Replica replica;
   private final WritePublisher publisher;
   private final ServingState serving;
   private final Duration catchUpWait;
+  private final SizeLimits limits;
 
   /**
    * {@code serving}: checked for every item of a stream (calls wait for it as they start, see
-   * {@link HoldWhileCatchingUp}); an item that meets a catch-up waits up to {@code catchUpWait}.
+   * {@link HoldWhileCatchingUp}); an item that meets a catch-up waits up to {@code catchUpWait}. A
+   * write over {@code limits} answers -1.
    */
   public KvsService(
-      Replica replica, WritePublisher publisher, ServingState serving, Duration catchUpWait) {
+      Replica replica,
+      WritePublisher publisher,
+      ServingState serving,
+      Duration catchUpWait,
+      SizeLimits limits) {
     this.replica = replica;
     this.publisher = publisher;
     this.serving = serving;
     this.catchUpWait = catchUpWait;
+    this.limits = limits;
   }
 
   @Override
@@ -76,7 +87,10 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
     AtomicLong items = new AtomicLong();
     return new OrderedReplies<>(
         replies,
-        request -> whileCaughtUp(() -> put(request, call, itemId(call, items.getAndIncrement()))));
+        request -> {
+          long item = items.getAndIncrement();
+          return whileCaughtUp(() -> put(request, call.item(item), itemId(call, item)));
+        });
   }
 
   @Override
@@ -93,8 +107,10 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
     AtomicLong items = new AtomicLong();
     return new OrderedReplies<>(
         replies,
-        request ->
-            whileCaughtUp(() -> remove(request, call, itemId(call, items.getAndIncrement()))));
+        request -> {
+          long item = items.getAndIncrement();
+          return whileCaughtUp(() -> remove(request, call.item(item), itemId(call, item)));
+        });
   }
 
   @Override
@@ -135,7 +151,7 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
   private CompletableFuture<Versao> put(
       ChaveValor request, CallMetadata.Call call, Optional<String> id) {
     if (!InputRules.isValid(request.getChave()) || !InputRules.isValid(request.getValor())) {
-      return CompletableFuture.completedFuture(WireResults.FAILED);
+      return refused(call, TOO_SHORT);
     }
     return replicate(new Operation.Put(request.getChave(), request.getValor(), id), call);
   }
@@ -143,7 +159,7 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
   private CompletableFuture<Versao> remove(
       ChaveVersao request, CallMetadata.Call call, Optional<String> id) {
     if (!InputRules.isValid(request.getChave())) {
-      return CompletableFuture.completedFuture(WireResults.FAILED);
+      return refused(call, TOO_SHORT);
     }
     return replicate(new Operation.Remove(request.getChave(), versionOrNewest(request), id), call);
   }
@@ -154,6 +170,10 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
    * retry would answer after a trip through the stream (behind everything queued before it).
    */
   private CompletableFuture<Versao> replicate(Operation operation, CallMetadata.Call call) {
+    Optional<String> overLimit = limits.refusal(operation);
+    if (overLimit.isPresent()) {
+      return refused(call, overLimit.get());
+    }
     if (operation.requestId().isPresent()) {
       OptionalInt earlier = replica.earlierAnswer(operation.requestId().get());
       if (earlier.isPresent()) {
@@ -171,11 +191,9 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
         .exceptionallyCompose(
             error -> {
               if (WireResults.isUnavailableWrite(error)) {
-                log.warn(
-                    "Answered -1 to a write of key '{}': {}",
-                    operation.key(),
-                    WireResults.unwrap(error).getMessage());
-                return CompletableFuture.completedFuture(WireResults.FAILED);
+                String reason = WireResults.unwrap(error).getMessage();
+                log.warn("Answered -1 to a write of key '{}': {}", operation.key(), reason);
+                return refused(call, "NOT_REPLICATED: " + reason);
               }
               return CompletableFuture.failedFuture(error);
             });
@@ -201,6 +219,12 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
                             + catchUpWait.toMillis()
                             + " ms")))
         .thenCompose(ready -> item.get());
+  }
+
+  /** -1, with {@code reason} in the call's {@code kvs-error} trailer. */
+  private static CompletableFuture<Versao> refused(CallMetadata.Call call, String reason) {
+    call.failed(reason);
+    return CompletableFuture.completedFuture(WireResults.FAILED);
   }
 
   private static int versionOrNewest(ChaveVersao request) {

@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -97,7 +96,7 @@ public final class CatchUp {
   private StreamTimers.Timer timer;
 
   /**
-   * @param sender where our answers to peers are split and sent, off the stream
+   * @param stateSender answers peers' state requests
    * @param timeout how long to wait for a peer that is there and does not answer
    */
   public CatchUp(
@@ -108,7 +107,7 @@ public final class CatchUp {
       MessageCodec codec,
       StreamTimers timers,
       Ticker ticker,
-      Executor sender,
+      StateSender stateSender,
       Membership membership,
       PeerTable peers,
       EntryLog entryLog,
@@ -126,7 +125,7 @@ public final class CatchUp {
     this.entryLog = entryLog;
     this.serving = serving;
     this.timeout = timeout;
-    this.stateSender = new StateSender(identity.serverId(), replica, transport, codec, sender);
+    this.stateSender = stateSender;
   }
 
   /** True when this server may serve: it has caught up and is not re-syncing. Any thread. */

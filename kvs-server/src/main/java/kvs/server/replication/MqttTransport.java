@@ -45,6 +45,7 @@ public final class MqttTransport implements ReplicationTransport {
   private final String presenceTopic;
   private final String presencePrefix;
   private final Duration sessionExpiry;
+  private final int maxMessageBytes;
   private final Executor listenerExecutor;
   private final Mqtt5AsyncClient client;
   private final Mqtt5AsyncClient publisher;
@@ -60,6 +61,7 @@ public final class MqttTransport implements ReplicationTransport {
 
   /**
    * @param clientId stable across restarts of the same server, so its session can be resumed
+   * @param maxMessageBytes the largest message we publish: the broker is checked to take it
    * @param listenerExecutor runs every listener call; must run them one at a time, in order
    */
   public MqttTransport(
@@ -68,6 +70,7 @@ public final class MqttTransport implements ReplicationTransport {
       String topic,
       String clientId,
       Duration sessionExpiry,
+      int maxMessageBytes,
       Executor listenerExecutor) {
     this.broker = broker;
     this.credentials = credentials;
@@ -76,6 +79,7 @@ public final class MqttTransport implements ReplicationTransport {
     this.presencePrefix = topic + "/presence/";
     this.presenceTopic = presencePrefix + clientId;
     this.sessionExpiry = sessionExpiry;
+    this.maxMessageBytes = maxMessageBytes;
     this.listenerExecutor = listenerExecutor;
     this.client =
         newClient(clientId)
@@ -292,6 +296,16 @@ public final class MqttTransport implements ReplicationTransport {
 
   private void onConnected(Mqtt5ClientConnectedContext context) {
     boolean sessionResumed = context.getConnAck().isSessionPresent();
+    int brokerMaximum = context.getConnAck().getRestrictions().getMaximumPacketSize();
+    // A packet is the message plus its topic and a few bytes of header.
+    if (brokerMaximum < (long) maxMessageBytes + replyTopic.length() + 64) {
+      log.warn(
+          "The broker at {} takes packets of at most {} bytes, fewer than --max-message-size ({})"
+              + " needs: it would refuse our largest messages; lower --max-message-size",
+          broker,
+          brokerMaximum,
+          maxMessageBytes);
+    }
     // Subscribing on every connect covers the first connect and a broker that lost our session.
     client
         .subscribeWith()

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import kvs.core.replication.MessageCodec;
+import kvs.core.replication.SizeLimits;
 import kvs.core.replication.StateChanges;
 import kvs.core.replication.StateChunk;
 import kvs.core.replication.StateImage;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * shared, when the request names one we still know, and otherwise all of it. The state is taken in
  * the stream task; splitting and sending happen on {@code sender}, so the stream goes on meanwhile.
  */
-final class StateSender {
+public final class StateSender {
   private static final Logger log = LoggerFactory.getLogger(StateSender.class);
 
   /** Keys per state-transfer chunk: small messages, few of them (100,000 keys: 20 chunks). */
@@ -34,14 +35,26 @@ final class StateSender {
   private final ReplicationTransport transport;
   private final MessageCodec codec;
   private final Executor sender;
+  private final long keyBytesPerChunk;
+  private final int requestsPerChunk;
   private final Set<String> answered = new LinkedHashSet<>(); // stream tasks only
 
-  StateSender(
+  /**
+   * @param sender where answers are split and sent, off the stream
+   * @param limits the largest message: no chunk may be larger
+   */
+  public StateSender(
       String serverId,
       Replica replica,
       ReplicationTransport transport,
       MessageCodec codec,
-      Executor sender) {
+      Executor sender,
+      SizeLimits limits) {
+    // Half a message for keys, a quarter for recent requests (a request id with its answers takes
+    // about 100 bytes; ids of a few hundred bytes still fit), the rest for the header and runs.
+    this.keyBytesPerChunk = limits.maxMessageBytes() / 2;
+    this.requestsPerChunk =
+        Math.max(1, Math.min(StateChunk.REQUESTS_PER_CHUNK, limits.maxMessageBytes() / 4 / 400));
     this.serverId = serverId;
     this.replica = replica;
     this.transport = transport;
@@ -92,8 +105,15 @@ final class StateSender {
                       serverId,
                       changes.get(),
                       KEYS_PER_CHUNK,
-                      StateChunk.REQUESTS_PER_CHUNK)
-                  : StateChunk.split(request.requestId(), serverId, image, KEYS_PER_CHUNK);
+                      requestsPerChunk,
+                      keyBytesPerChunk)
+                  : StateChunk.split(
+                      request.requestId(),
+                      serverId,
+                      image,
+                      KEYS_PER_CHUNK,
+                      requestsPerChunk,
+                      keyBytesPerChunk);
           for (StateChunk chunk : chunks) {
             transport
                 .sendState(request.replyTopic(), codec.encodeChunk(chunk))

@@ -13,6 +13,7 @@ import java.util.function.BooleanSupplier;
 import kvs.core.replication.MessageCodec;
 import kvs.core.replication.Operation;
 import kvs.core.replication.ReplicationMessage;
+import kvs.core.replication.SizeLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,7 @@ public final class WritePublisher implements AutoCloseable {
   private final MessageCodec codec;
   private final Duration writeTimeout;
   private final int maxBatch;
+  private final long maxBatchBytes;
   private final BooleanSupplier mayPublish;
 
   private final Object lock = new Object();
@@ -57,10 +59,12 @@ public final class WritePublisher implements AutoCloseable {
       MessageCodec codec,
       Duration writeTimeout,
       int maxBatch,
+      long maxBatchBytes,
       BooleanSupplier mayPublish) {
     if (maxBatch < 1) {
       throw new IllegalArgumentException("maxBatch must be >= 1");
     }
+    this.maxBatchBytes = maxBatchBytes;
     this.identity = identity;
     this.transport = transport;
     this.codec = codec;
@@ -76,7 +80,7 @@ public final class WritePublisher implements AutoCloseable {
       MessageCodec codec,
       Duration writeTimeout,
       int maxBatch) {
-    this(identity, transport, codec, writeTimeout, maxBatch, () -> true);
+    this(identity, transport, codec, writeTimeout, maxBatch, Long.MAX_VALUE, () -> true);
   }
 
   /**
@@ -178,7 +182,16 @@ public final class WritePublisher implements AutoCloseable {
     if (waiting.isEmpty() || !mayPublish.getAsBoolean()) {
       return null;
     }
-    int size = Math.min(waiting.size(), maxBatch);
+    // At most maxBatch writes and maxBatchBytes of them (as encoded), and always the first.
+    int size = 1;
+    long bytes = SizeLimits.encodedSize(waiting.get(0).operation);
+    while (size < Math.min(waiting.size(), maxBatch)) {
+      bytes += SizeLimits.encodedSize(waiting.get(size).operation);
+      if (bytes > maxBatchBytes) {
+        break;
+      }
+      size++;
+    }
     List<PendingWrite> writes = new ArrayList<>(waiting.subList(0, size));
     waiting.subList(0, size).clear();
     out = new Batch(nextSequence++, writes);

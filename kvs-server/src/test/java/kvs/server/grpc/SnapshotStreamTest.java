@@ -61,7 +61,12 @@ class SnapshotStreamTest {
             .directExecutor() // as in KvsServer
             .addService(
                 ServerInterceptors.intercept(
-                    new KvsService(replica, null, ServingState.serving(), Duration.ofSeconds(1)),
+                    new KvsService(
+                        replica,
+                        null,
+                        ServingState.serving(),
+                        Duration.ofSeconds(1),
+                        kvs.core.replication.SizeLimits.DEFAULT),
                     new CallMetadata(replica::position)))
             .build()
             .start();

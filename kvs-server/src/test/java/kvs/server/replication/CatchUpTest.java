@@ -15,6 +15,7 @@ import kvs.core.replication.MessageCodec;
 import kvs.core.replication.Operation;
 import kvs.core.replication.Presence;
 import kvs.core.replication.ReplicationMessage;
+import kvs.core.replication.SizeLimits;
 import kvs.core.replication.StateChanges;
 import kvs.core.replication.StateChunk;
 import kvs.core.replication.StateImage;
@@ -49,7 +50,7 @@ class CatchUpTest {
           codec,
           time,
           time,
-          Runnable::run,
+          new StateSender("self", replica, transport, codec, Runnable::run, SizeLimits.DEFAULT),
           membership,
           peers,
           EntryLog.NONE,

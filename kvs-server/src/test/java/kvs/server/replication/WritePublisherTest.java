@@ -18,6 +18,7 @@ import kvs.core.replication.MalformedMessageException;
 import kvs.core.replication.MessageCodec;
 import kvs.core.replication.Operation;
 import kvs.core.replication.ReplicationMessage;
+import kvs.core.replication.SizeLimits;
 import kvs.server.replication.WritePublisher.Written;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -78,6 +79,35 @@ class WritePublisherTest {
     publisher.onApplied(2, List.of(1, 1), 5);
     assertEquals(new Written(1, 5), b.get(5, TimeUnit.SECONDS));
     assertEquals(new Written(1, 5), c.get(5, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aBatchIsCutByBytesAsWellAsByCount() throws Exception {
+    long oneWrite = SizeLimits.encodedSize(put("b", "x".repeat(100)));
+    WritePublisher publisher =
+        new WritePublisher(
+            SELF, transport, codec, Duration.ofSeconds(10), 100, 2 * oneWrite, () -> true);
+    publisher.submit(put("a", "1"));
+    for (String key : List.of("b", "c", "d", "e", "f")) {
+      publisher.submit(put(key, "x".repeat(100)));
+    }
+    publisher.onArrived(transport.message(0));
+    assertEquals(
+        List.of(put("b", "x".repeat(100)), put("c", "x".repeat(100))),
+        transport.message(1).operations(),
+        "two writes' worth of bytes");
+    publisher.onArrived(transport.message(1));
+    assertEquals(2, transport.message(2).operations().size());
+    publisher.onArrived(transport.message(2));
+    assertEquals(List.of(put("f", "x".repeat(100))), transport.message(3).operations());
+  }
+
+  @Test
+  void aWriteLargerThanTheByteBudgetStillGoesOutAlone() throws Exception {
+    WritePublisher publisher =
+        new WritePublisher(SELF, transport, codec, Duration.ofSeconds(10), 100, 10, () -> true);
+    publisher.submit(put("a", "x".repeat(100)));
+    assertEquals(List.of(put("a", "x".repeat(100))), transport.message(0).operations());
   }
 
   @Test
@@ -210,7 +240,8 @@ class WritePublisherTest {
   void whileAPeerIsTooFarBehindWritesWaitAndResumePublishesThemAsOneBatch() throws Exception {
     AtomicBoolean mayPublish = new AtomicBoolean(false);
     WritePublisher publisher =
-        new WritePublisher(SELF, transport, codec, Duration.ofSeconds(10), 100, mayPublish::get);
+        new WritePublisher(
+            SELF, transport, codec, Duration.ofSeconds(10), 100, Long.MAX_VALUE, mayPublish::get);
     CompletableFuture<Written> a = publisher.submit(put("a", "1"));
     CompletableFuture<Written> b = publisher.submit(put("b", "2"));
     CompletableFuture<Written> c = publisher.submit(put("c", "3"));
@@ -238,7 +269,8 @@ class WritePublisherTest {
   void aReturnWhileAPeerIsTooFarBehindLetsNothingOutUntilResume() throws Exception {
     AtomicBoolean mayPublish = new AtomicBoolean(true);
     WritePublisher publisher =
-        new WritePublisher(SELF, transport, codec, Duration.ofSeconds(10), 100, mayPublish::get);
+        new WritePublisher(
+            SELF, transport, codec, Duration.ofSeconds(10), 100, Long.MAX_VALUE, mayPublish::get);
     publisher.submit(put("a", "1"));
     publisher.submit(put("b", "2"));
     publisher.submit(put("c", "3"));
