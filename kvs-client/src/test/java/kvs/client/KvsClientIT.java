@@ -184,4 +184,18 @@ class KvsClientIT {
       assertEquals("valor", kvs.get(prefix + (size - 1)).orElseThrow().value());
     }
   }
+
+  @Test
+  void aValueOverTheServersLimitIsRefusedWithTheServersReason() {
+    try (KvsClient kvs = KvsClient.builder().targets(cluster.targets()).build()) {
+      KvsException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              KvsException.class, () -> kvs.put(key("big"), "v".repeat(1024 * 1024 + 1)));
+      assertEquals(Code.REJECTED, e.code());
+      assertEquals(
+          "server refused the write: VALUE_TOO_LARGE: the value has 1048577 bytes, over the limit"
+              + " of 1048576 (--max-value-size)",
+          e.getMessage());
+    }
+  }
 }

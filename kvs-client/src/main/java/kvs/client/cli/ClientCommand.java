@@ -310,7 +310,7 @@ public final class ClientCommand implements Callable<Integer> {
       if (e.code() != KvsException.Code.REJECTED) {
         throw e;
       }
-      answer = -1;
+      answer = -1; // the contract's answer, alone: scripts compare the output (the library has why)
     }
     printer.put(key, answer);
     return answer >= 1;

@@ -17,6 +17,7 @@ import kvs.client.PutResult;
 import kvs.client.RemoveResult;
 import kvs.client.ServerStatus;
 import kvs.proto.KVSGrpc;
+import kvs.proto.Versao;
 import kvs.proto.admin.KvsAdminGrpc;
 import kvs.proto.admin.StatusRequest;
 
@@ -37,13 +38,18 @@ final class GrpcAsyncKvsClient implements AsyncKvsClient {
         KVSGrpc.getInsereMethod(),
         WireMapper.toWire(KeyValue.of(key, value)),
         deadline,
-        reply ->
+        (Versao reply, Optional<String> reason) ->
             WireMapper.toPutResult(reply.getVersao())
                 .orElseThrow(
                     () ->
                         new KvsException(
                             Code.REJECTED,
-                            "server rejected key or value (answered " + reply.getVersao() + ")")));
+                            reason
+                                .map(why -> "server refused the write: " + why)
+                                .orElse(
+                                    "server rejected key or value (answered "
+                                        + reply.getVersao()
+                                        + ")"))));
   }
 
   @Override

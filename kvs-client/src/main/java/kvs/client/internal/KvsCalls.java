@@ -8,8 +8,10 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import kvs.client.Entry;
@@ -39,7 +41,21 @@ final class KvsCalls {
       ReqT request,
       Duration deadline,
       Function<RespT, R> result) {
-    ClientCall<ReqT, RespT> call = channel.newCall(method, options(deadline));
+    return unary(method, request, deadline, (reply, error) -> result.apply(reply));
+  }
+
+  /**
+   * Starts a unary write, as {@link #unary(MethodDescriptor, Object, Duration, Function)}; {@code
+   * result} also gets the server's reason for a -1 ({@code kvs-error}), if it gave one.
+   */
+  <ReqT, RespT, R> CompletableFuture<R> unary(
+      MethodDescriptor<ReqT, RespT> method,
+      ReqT request,
+      Duration deadline,
+      BiFunction<RespT, Optional<String>, R> result) {
+    AtomicReference<String> error = new AtomicReference<>();
+    ClientCall<ReqT, RespT> call =
+        channel.newCall(method, options(deadline).withOption(RequestMetadata.WRITE_ERROR, error));
     CompletableFuture<R> future = new CompletableFuture<>();
     ClientCalls.asyncUnaryCall(
         call,
@@ -60,7 +76,7 @@ final class KvsCalls {
           @Override
           public void onCompleted() {
             try {
-              future.complete(result.apply(reply));
+              future.complete(result.apply(reply, Optional.ofNullable(error.get())));
             } catch (RuntimeException e) {
               future.completeExceptionally(e);
             }

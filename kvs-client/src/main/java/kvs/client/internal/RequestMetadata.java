@@ -10,6 +10,7 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import kvs.proto.KVSGrpc;
 import org.slf4j.Logger;
@@ -38,6 +39,14 @@ final class RequestMetadata implements ClientInterceptor {
   /** The position at which the server applied a write (or served a read); a trailer. */
   static final Metadata.Key<String> POSITION =
       Metadata.Key.of("kvs-position", Metadata.ASCII_STRING_MARSHALLER);
+
+  /** Why a write answered -1, as {@code REASON: words}; a trailer. */
+  static final Metadata.Key<String> ERROR =
+      Metadata.Key.of("kvs-error", Metadata.ASCII_STRING_MARSHALLER);
+
+  /** Where a write's call puts its {@link #ERROR} trailer, if it wants it. */
+  static final CallOptions.Key<AtomicReference<String>> WRITE_ERROR =
+      CallOptions.Key.create("kvs-write-error");
 
   private static final Logger LOG = LoggerFactory.getLogger(RequestMetadata.class);
 
@@ -79,7 +88,8 @@ final class RequestMetadata implements ClientInterceptor {
       public void start(Listener<RespT> listener, Metadata headers) {
         if (kind == Kind.WRITE) {
           headers.put(REQUEST_ID, requestIds.get());
-          super.start(new PositionListener<>(listener), headers);
+          super.start(
+              new PositionListener<>(listener, callOptions.getOption(WRITE_ERROR)), headers);
           return;
         }
         long minPosition = position.get();
@@ -91,11 +101,16 @@ final class RequestMetadata implements ClientInterceptor {
     };
   }
 
-  /** Takes the position from a write's trailers, whatever the outcome: items may have applied. */
+  /**
+   * Takes the position from a write's trailers, whatever the outcome: items may have applied; and
+   * the reason of a -1, for the caller that asked for it.
+   */
   private final class PositionListener<RespT> extends SimpleForwardingClientCallListener<RespT> {
+    private final AtomicReference<String> error;
 
-    PositionListener(ClientCall.Listener<RespT> delegate) {
+    PositionListener(ClientCall.Listener<RespT> delegate, AtomicReference<String> error) {
       super(delegate);
+      this.error = error;
     }
 
     @Override
@@ -107,6 +122,9 @@ final class RequestMetadata implements ClientInterceptor {
         } catch (NumberFormatException e) {
           LOG.debug("ignoring malformed kvs-position trailer {}", text);
         }
+      }
+      if (error != null) {
+        error.set(trailers.get(ERROR));
       }
       super.onClose(status, trailers);
     }
