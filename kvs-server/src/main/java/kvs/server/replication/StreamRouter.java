@@ -27,6 +27,7 @@ public final class StreamRouter implements ReplicationTransport.Listener {
   private final Heartbeats heartbeats;
   private final Membership membership;
   private final AtomicLong skipped = new AtomicLong();
+  private final QuietLog malformedLog = new QuietLog(Ticker.SYSTEM, log::warn);
   private final Rejections rejections;
   private final Optional<ReplayFilter> replays;
 
@@ -127,10 +128,16 @@ public final class StreamRouter implements ReplicationTransport.Listener {
 
   private void skip(MalformedMessageException e) {
     long count = skipped.incrementAndGet();
-    log.warn(
-        "Skipped a malformed replication message (origin {}, {} skipped so far): {}",
+    malformedLog.log(
         e.origin().orElse("unknown"),
-        count,
-        e.getMessage());
+        (origin, heldBack) ->
+            "Skipped a malformed replication message (origin "
+                + origin
+                + ", "
+                + count
+                + " skipped so far"
+                + (heldBack == 0 ? "" : ", " + heldBack + " from it since the last line")
+                + "; at most one line a minute per origin): "
+                + e.getMessage());
   }
 }

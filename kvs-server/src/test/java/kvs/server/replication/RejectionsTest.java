@@ -44,7 +44,7 @@ class RejectionsTest {
       rejections.reject("origin-" + i, "unsigned"); // an attacker picks the origins
     }
     assertEquals(10_000, rejections.count());
-    assertEquals(Rejections.ORIGINS + 1, lines.size());
-    assertTrue(lines.get(Rejections.ORIGINS).contains("from (other origins): unsigned"));
+    assertEquals(QuietLog.SENDERS + 1, lines.size());
+    assertTrue(lines.get(QuietLog.SENDERS).contains("from (other origins): unsigned"));
   }
 }
