@@ -102,6 +102,8 @@ ensure_mosquitto() {
   local need=()
   [[ -x /usr/sbin/mosquitto ]] || command -v mosquitto >/dev/null 2>&1 || need+=(mosquitto)
   command -v mosquitto_sub >/dev/null 2>&1 || need+=(mosquitto-clients)
+  # scripts/dev-certs.sh (TLS for development, and the tests) makes certificates with openssl.
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
   [[ ${#need[@]} -eq 0 ]] && return 0
   apt_install "${need[@]}" \
     || die "${need[*]} not found: install the Mosquitto MQTT broker and its clients (needed by ./teste.sh and the servers)"
