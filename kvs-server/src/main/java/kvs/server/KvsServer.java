@@ -1,12 +1,17 @@
 package kvs.server;
 
 import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
@@ -28,6 +33,9 @@ import kvs.server.grpc.CallMetadata;
 import kvs.server.grpc.HoldWhileCatchingUp;
 import kvs.server.grpc.KvsService;
 import kvs.server.grpc.ServerView;
+import kvs.server.http.HttpApi;
+import kvs.server.metrics.CallMetrics;
+import kvs.server.metrics.KvsMetrics;
 import kvs.server.replication.AuthenticatedTransport;
 import kvs.server.replication.CatchUp;
 import kvs.server.replication.EntryLog;
@@ -59,6 +67,9 @@ import org.slf4j.LoggerFactory;
 public final class KvsServer implements ServerView {
   private static final Logger log = LoggerFactory.getLogger(KvsServer.class);
 
+  /** How {@link #start}'s exception begins when the HTTP port, not the gRPC one, is the problem. */
+  public static final String HTTP_PORT_FAILED = "cannot listen on HTTP port ";
+
   /** Writes that arrive while our previous message is out go out together, up to this many. */
   static final int MAX_BATCH = 1000;
 
@@ -78,6 +89,10 @@ public final class KvsServer implements ServerView {
   private final StreamRouter router;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server grpcServer;
+  private final KvsMetrics metrics = new KvsMetrics(this); // read when scraped, after start
+  private final Server inProcess; // null without an HTTP port
+  private final ManagedChannel inProcessChannel;
+  private volatile HttpApi http;
 
   /** A server with {@code config}; how it listens, replicates and starts is the builder's. */
   public static Builder builder(ServerConfig config) {
@@ -175,7 +190,8 @@ public final class KvsServer implements ServerView {
             config.limits().operationBudget(),
             flow::mayPublish);
     ServingState serving = new ServingState();
-    WritesApplier writes = new WritesApplier(replica, publisher, entryLog, serving);
+    WritesApplier writes = new WritesApplier(replica, publisher, entryLog, serving, metrics);
+    rejections.countIn(metrics);
     this.catchUp =
         new CatchUp(
             identity,
@@ -205,28 +221,65 @@ public final class KvsServer implements ServerView {
             rejections,
             config.clusterKeys().enabled()
                 ? Optional.of(new ReplayFilter(replica))
-                : Optional.empty());
+                : Optional.empty(),
+            metrics);
+    ServerServiceDefinition kvs =
+        ServerInterceptors.intercept(
+            new KvsService(
+                replica, publisher, serving, config.catchUpWait(), config.limits(), metrics::write),
+            new CallMetadata(replica::position),
+            new HoldWhileCatchingUp(serving, config.catchUpWait()));
+    AdminService admin = new AdminService(this);
     this.grpcServer =
         serverBuilder
             .directExecutor() // handlers never block: writes complete asynchronously
             // One item of a call is at most one write's worth: a replication message.
             .maxInboundMessageSize(config.limits().maxMessageBytes())
-            .addService(
-                ServerInterceptors.intercept(
-                    new KvsService(
-                        replica, publisher, serving, config.catchUpWait(), config.limits()),
-                    new CallMetadata(replica::position),
-                    new HoldWhileCatchingUp(serving, config.catchUpWait())))
-            .addService(new AdminService(this))
+            .intercept(new CallMetrics(metrics))
+            .addService(kvs)
+            .addService(admin)
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .build();
+    if (config.httpPort() >= 0) {
+      // The HTTP API calls the very same services, in-process: one set of semantics.
+      String name = "kvs-http-" + identity.serverId() + "-" + identity.run();
+      this.inProcess =
+          InProcessServerBuilder.forName(name)
+              .directExecutor()
+              .intercept(new CallMetrics(metrics))
+              .addService(kvs)
+              .addService(admin)
+              .build();
+      this.inProcessChannel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    } else {
+      this.inProcess = null;
+      this.inProcessChannel = null;
+    }
     updateHealth();
   }
 
   /** Starts serving and joining the stream; fails at once when the port cannot be bound. */
   public KvsServer start() throws IOException {
     grpcServer.start();
+    if (inProcess != null) {
+      inProcess.start();
+      try {
+        http =
+            new HttpApi(
+                config.httpPort(),
+                inProcessChannel,
+                config.limits().maxMessageBytes(),
+                transport::isConnected,
+                catchUp::caughtUp);
+        http.route("/metrics", new MetricsHandler(metrics.registry()));
+      } catch (IOException e) {
+        grpcServer.shutdownNow();
+        inProcess.shutdownNow();
+        throw new IOException(HTTP_PORT_FAILED + config.httpPort(), e);
+      }
+      http.start();
+    }
     transport.start(
         router, new Presence(identity.serverId(), identity.run(), Math.max(0, port())).encode());
     // A failure is logged by the stream executor, and the next heartbeat comes all the same.
@@ -246,6 +299,17 @@ public final class KvsServer implements ServerView {
    */
   public CompletableFuture<String> brokerRefusal() {
     return transport.refusal();
+  }
+
+  /** This server's metrics ({@code /metrics} on the HTTP port). */
+  public KvsMetrics metrics() {
+    return metrics;
+  }
+
+  /** The HTTP port ({@code --http-port}), or -1 without one. */
+  public int httpPort() {
+    HttpApi api = http;
+    return api == null ? -1 : api.port();
   }
 
   /** The port the gRPC server listens on (-1 for in-process servers). */
@@ -316,6 +380,12 @@ public final class KvsServer implements ServerView {
    */
   public void stop(Duration grace) {
     health.enterTerminalState();
+    HttpApi api = http;
+    if (api != null) {
+      api.stop();
+      inProcessChannel.shutdownNow();
+      inProcess.shutdownNow();
+    }
     grpcServer.shutdown();
     try {
       if (!grpcServer.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -30,6 +30,7 @@ import kvs.server.replication.BrokerCredentials;
  * @param clusterKeys the keys that seal and open stream messages ({@link
  *     MessageAuthentication#NONE}: none)
  * @param limits the largest key, value and replication message
+ * @param httpPort the HTTP API's port ({@code --http-port}; 0: any free one), or -1 for none
  * @param grpcCredentials how the gRPC port is secured: plaintext, TLS, or TLS with client
  *     certificates
  */
@@ -48,6 +49,7 @@ public record ServerConfig(
     Duration retryWindow,
     MessageAuthentication clusterKeys,
     SizeLimits limits,
+    int httpPort,
     ServerCredentials grpcCredentials) {
 
   public ServerConfig {
@@ -64,6 +66,9 @@ public record ServerConfig(
           sessionExpiry, writeTimeout, syncTimeout, heartbeatInterval, catchUpWait, retryWindow
         }) {
       Objects.requireNonNull(d, "a duration");
+    }
+    if (httpPort < -1 || httpPort > 65535) {
+      throw new IllegalArgumentException("httpPort must be -1 (none) or 0-65535, got " + httpPort);
     }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, got " + port);
@@ -93,6 +98,7 @@ public record ServerConfig(
     private Duration retryWindow = StateMachine.DEFAULT_RETRY_WINDOW;
     private MessageAuthentication clusterKeys = MessageAuthentication.NONE;
     private SizeLimits limits = SizeLimits.DEFAULT;
+    private int httpPort = -1;
     private ServerCredentials grpcCredentials = InsecureServerCredentials.create();
 
     private Builder(String serverId) {
@@ -164,6 +170,12 @@ public record ServerConfig(
       return this;
     }
 
+    /** Serves the HTTP API on {@code httpPort} (0: any free one; -1, the default: none). */
+    public Builder httpPort(int httpPort) {
+      this.httpPort = httpPort;
+      return this;
+    }
+
     public Builder grpcCredentials(ServerCredentials grpcCredentials) {
       this.grpcCredentials = grpcCredentials;
       return this;
@@ -185,6 +197,7 @@ public record ServerConfig(
           retryWindow,
           clusterKeys,
           limits,
+          httpPort,
           grpcCredentials);
     }
   }

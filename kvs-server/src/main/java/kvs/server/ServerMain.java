@@ -233,6 +233,13 @@ public final class ServerMain implements Callable<Integer> {
   private int maxMessageSize;
 
   @Option(
+      names = "--http-port",
+      paramLabel = "PORT",
+      description =
+          "Also serve HTTP on PORT: /livez, /readyz, /metrics, the JSON API /v1/kv and /v1/status, /openapi.json, /docs and the web console at / (default: no HTTP).")
+  private Integer httpPort;
+
+  @Option(
       names = "--tls-cert",
       paramLabel = "FILE",
       description =
@@ -300,6 +307,9 @@ public final class ServerMain implements Callable<Integer> {
     if (port < 1 || port > 65535) {
       throw usage("PORT must be 1-65535, got " + port);
     }
+    if (httpPort != null && (httpPort < 1 || httpPort > 65535 || httpPort == port)) {
+      throw usage("--http-port must be 1-65535 and not PORT, got " + httpPort);
+    }
     BrokerAddress brokerAddress;
     try {
       brokerAddress = BrokerAddress.parse(broker);
@@ -329,6 +339,7 @@ public final class ServerMain implements Callable<Integer> {
             .clusterKeys(clusterKeys)
             .grpcCredentials(grpcCredentials)
             .limits(limits())
+            .httpPort(httpPort == null ? -1 : httpPort)
             .build();
     KvsServer.Builder builder = KvsServer.builder(config);
     DurableState disk = null;
@@ -347,14 +358,20 @@ public final class ServerMain implements Callable<Integer> {
     }
     KvsServer server = builder.build();
     DurableState durable = disk;
+    if (durable != null) {
+      durable.timeFsyncsWith(server.metrics()::fsync);
+    }
     try {
       server.start();
     } catch (IOException e) {
       spec.commandLine()
           .getErr()
           .printf(
-              "kvs-server: cannot listen on port %d: it is already in use or not allowed (%s)%n",
-              port, rootMessage(e));
+              "kvs-server: cannot listen on %s: it is already in use or not allowed (%s)%n",
+              String.valueOf(e.getMessage()).startsWith(KvsServer.HTTP_PORT_FAILED)
+                  ? "HTTP port " + httpPort
+                  : "port " + port,
+              rootMessage(e));
       return 1;
     }
     log.info(
@@ -383,6 +400,13 @@ public final class ServerMain implements Callable<Integer> {
                         },
                         "kvs-refused")
                     .start());
+    if (httpPort != null) {
+      log.info(
+          "HTTP on port {}: web console http://localhost:{}/, JSON API /v1/kv and /v1/status,"
+              + " /livez, /readyz, /metrics, /openapi.json, /docs",
+          httpPort,
+          httpPort);
+    }
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

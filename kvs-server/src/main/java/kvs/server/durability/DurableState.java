@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import kvs.core.VersionedStore;
 import kvs.core.replication.MalformedMessageException;
 import kvs.core.replication.MessageCodec;
@@ -116,6 +117,19 @@ public final class DurableState implements AutoCloseable {
   }
 
   volatile Force force = file -> file.getFD().sync();
+
+  private volatile Consumer<Duration> fsyncTimes = took -> {};
+
+  /** Where the time of each fsync of the log goes (metrics). */
+  public void timeFsyncsWith(Consumer<Duration> fsyncTimes) {
+    this.fsyncTimes = fsyncTimes;
+  }
+
+  private void timedForce(RandomAccessFile file) throws IOException {
+    long start = System.nanoTime();
+    force.force(file);
+    fsyncTimes.accept(Duration.ofNanos(System.nanoTime() - start));
+  }
 
   // Guarded by this.
   private RandomAccessFile wal; // null until recover() or writeSnapshot(), and after close()
@@ -361,7 +375,7 @@ public final class DurableState implements AutoCloseable {
       }
       IOException failure = null;
       try {
-        force.force(file);
+        timedForce(file);
       } catch (IOException e) {
         failure = e;
       }
@@ -481,7 +495,7 @@ public final class DurableState implements AutoCloseable {
       dirty = false;
     }
     try {
-      force.force(file); // outside the lock: appends go on meanwhile
+      timedForce(file); // outside the lock: appends go on meanwhile
     } catch (IOException e) {
       synchronized (this) {
         if (file == wal) { // not closed or replaced meanwhile (those sync themselves)

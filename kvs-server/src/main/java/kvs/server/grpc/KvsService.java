@@ -9,6 +9,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import kvs.core.InputRules;
 import kvs.core.replication.Operation;
@@ -44,6 +45,7 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
   private final ServingState serving;
   private final Duration catchUpWait;
   private final SizeLimits limits;
+  private final BiConsumer<String, String> writeOutcomes;
 
   /**
    * {@code serving}: checked for every item of a stream (calls wait for it as they start, see
@@ -56,6 +58,22 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
       ServingState serving,
       Duration catchUpWait,
       SizeLimits limits) {
+    this(replica, publisher, serving, catchUpWait, limits, (operation, result) -> {});
+  }
+
+  /**
+   * As above; {@code writeOutcomes} hears of every write answered: its operation ({@code insere},
+   * {@code remove}) and result ({@code ok}: applied; {@code refused}: -1 for its input or a limit;
+   * {@code failed}: -1, not replicated).
+   */
+  public KvsService(
+      Replica replica,
+      WritePublisher publisher,
+      ServingState serving,
+      Duration catchUpWait,
+      SizeLimits limits,
+      BiConsumer<String, String> writeOutcomes) {
+    this.writeOutcomes = writeOutcomes;
     this.replica = replica;
     this.publisher = publisher;
     this.serving = serving;
@@ -151,7 +169,7 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
   private CompletableFuture<Versao> put(
       ChaveValor request, CallMetadata.Call call, Optional<String> id) {
     if (!InputRules.isValid(request.getChave()) || !InputRules.isValid(request.getValor())) {
-      return refused(call, TOO_SHORT);
+      return refused("insere", call, TOO_SHORT);
     }
     return replicate(new Operation.Put(request.getChave(), request.getValor(), id), call);
   }
@@ -159,7 +177,7 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
   private CompletableFuture<Versao> remove(
       ChaveVersao request, CallMetadata.Call call, Optional<String> id) {
     if (!InputRules.isValid(request.getChave())) {
-      return refused(call, TOO_SHORT);
+      return refused("remove", call, TOO_SHORT);
     }
     return replicate(new Operation.Remove(request.getChave(), versionOrNewest(request), id), call);
   }
@@ -170,14 +188,16 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
    * retry would answer after a trip through the stream (behind everything queued before it).
    */
   private CompletableFuture<Versao> replicate(Operation operation, CallMetadata.Call call) {
+    String name = operation instanceof Operation.Put ? "insere" : "remove";
     Optional<String> overLimit = limits.refusal(operation);
     if (overLimit.isPresent()) {
-      return refused(call, overLimit.get());
+      return refused(name, call, overLimit.get());
     }
     if (operation.requestId().isPresent()) {
       OptionalInt earlier = replica.earlierAnswer(operation.requestId().get());
       if (earlier.isPresent()) {
         call.reflects(replica.position()); // read after: at or past where the write was applied
+        writeOutcomes.accept(name, "ok");
         return CompletableFuture.completedFuture(WireResults.versao(earlier.getAsInt()));
       }
     }
@@ -186,6 +206,7 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
         .thenApply(
             written -> {
               call.reflects(written.position());
+              writeOutcomes.accept(name, "ok");
               return WireResults.versao(written.answer());
             })
         .exceptionallyCompose(
@@ -193,7 +214,9 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
               if (WireResults.isUnavailableWrite(error)) {
                 String reason = WireResults.unwrap(error).getMessage();
                 log.warn("Answered -1 to a write of key '{}': {}", operation.key(), reason);
-                return refused(call, "NOT_REPLICATED: " + reason);
+                writeOutcomes.accept(name, "failed");
+                call.failed("NOT_REPLICATED: " + reason);
+                return CompletableFuture.completedFuture(WireResults.FAILED);
               }
               return CompletableFuture.failedFuture(error);
             });
@@ -222,7 +245,9 @@ public final class KvsService extends KVSGrpc.KVSImplBase {
   }
 
   /** -1, with {@code reason} in the call's {@code kvs-error} trailer. */
-  private static CompletableFuture<Versao> refused(CallMetadata.Call call, String reason) {
+  private CompletableFuture<Versao> refused(
+      String operation, CallMetadata.Call call, String reason) {
+    writeOutcomes.accept(operation, "refused");
     call.failed(reason);
     return CompletableFuture.completedFuture(WireResults.FAILED);
   }

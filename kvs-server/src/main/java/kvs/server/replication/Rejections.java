@@ -16,6 +16,7 @@ public final class Rejections {
 
   private final AtomicLong count = new AtomicLong();
   private final QuietLog quietLog;
+  private volatile StreamCounts counts = StreamCounts.NONE;
 
   public Rejections(Ticker ticker) {
     this(ticker, log::warn);
@@ -29,6 +30,7 @@ public final class Rejections {
   /** Counts a refused message that claims to come from {@code origin}; logs it unless too soon. */
   public void reject(String origin, String reason) {
     long total = count.incrementAndGet();
+    counts.message("unknown", "rejected");
     quietLog.log(
         origin,
         (who, heldBack) ->
@@ -45,6 +47,11 @@ public final class Rejections {
                 + "; the next one from "
                 + who
                 + " is logged in a minute at the earliest)");
+  }
+
+  /** Where rejections are counted for metrics (the kind of an unopened message is unknown). */
+  public void countIn(StreamCounts counts) {
+    this.counts = counts;
   }
 
   /** How many messages were refused since the start. */

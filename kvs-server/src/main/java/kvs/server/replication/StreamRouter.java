@@ -30,6 +30,7 @@ public final class StreamRouter implements ReplicationTransport.Listener {
   private final QuietLog malformedLog = new QuietLog(Ticker.SYSTEM, log::warn);
   private final Rejections rejections;
   private final Optional<ReplayFilter> replays;
+  private final StreamCounts counts;
 
   public StreamRouter(
       MessageCodec codec,
@@ -39,7 +40,9 @@ public final class StreamRouter implements ReplicationTransport.Listener {
       Heartbeats heartbeats,
       Membership membership,
       Rejections rejections,
-      Optional<ReplayFilter> replays) {
+      Optional<ReplayFilter> replays,
+      StreamCounts counts) {
+    this.counts = counts;
     this.codec = codec;
     this.publisher = publisher;
     this.writes = writes;
@@ -56,12 +59,12 @@ public final class StreamRouter implements ReplicationTransport.Listener {
     try {
       message = codec.decode(payload);
     } catch (MalformedMessageException e) {
-      skip(e);
+      skip("unknown", e);
       return;
     }
     Optional<String> replay = replays.flatMap(filter -> filter.replayed(message));
     if (replay.isPresent()) {
-      rejections.reject(message.origin(), replay.get());
+      rejections.reject(message.origin(), replay.get()); // counted there
       return;
     }
     if (message instanceof ReplicationMessage entry) {
@@ -73,8 +76,10 @@ public final class StreamRouter implements ReplicationTransport.Listener {
         heartbeats.publishIfProgressed();
       }
     } else if (message instanceof StateRequest request) {
+      counts.message("state-request", "accepted");
       catchUp.onRequest(request);
     } else if (message instanceof Heartbeat heartbeat) {
+      counts.message("heartbeat", "accepted");
       catchUp.onHeartbeat(heartbeat);
       resyncIf(heartbeats.check(heartbeat));
       publisher.resume(); // a peer that held us back may have moved on
@@ -85,8 +90,9 @@ public final class StreamRouter implements ReplicationTransport.Listener {
   public void onStateChunk(byte[] payload) {
     try {
       catchUp.onChunk(codec.decodeChunk(payload));
+      counts.message("state-chunk", "accepted");
     } catch (MalformedMessageException e) {
-      skip(e);
+      skip("state-chunk", e);
     }
   }
 
@@ -107,10 +113,11 @@ public final class StreamRouter implements ReplicationTransport.Listener {
       try {
         membership.update(member, Optional.of(Presence.decode(payload)));
       } catch (MalformedMessageException e) {
-        skip(e);
+        skip("presence", e);
         return;
       }
     }
+    counts.message("presence", "accepted");
     catchUp.onMembershipChanged();
     publisher.resume(); // a peer that held us back may have gone
   }
@@ -126,7 +133,8 @@ public final class StreamRouter implements ReplicationTransport.Listener {
     }
   }
 
-  private void skip(MalformedMessageException e) {
+  private void skip(String kind, MalformedMessageException e) {
+    counts.message(kind, "malformed");
     long count = skipped.incrementAndGet();
     malformedLog.log(
         e.origin().orElse("unknown"),

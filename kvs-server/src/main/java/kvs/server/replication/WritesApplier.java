@@ -21,10 +21,21 @@ public final class WritesApplier {
   private final WritePublisher publisher;
   private final EntryLog entryLog;
   private final ServingState serving;
+  private final StreamCounts counts;
   private static final Runnable NOTHING = () -> {};
 
   public WritesApplier(
       Replica replica, WritePublisher publisher, EntryLog entryLog, ServingState serving) {
+    this(replica, publisher, entryLog, serving, StreamCounts.NONE);
+  }
+
+  public WritesApplier(
+      Replica replica,
+      WritePublisher publisher,
+      EntryLog entryLog,
+      ServingState serving,
+      StreamCounts counts) {
+    this.counts = counts;
     this.replica = replica;
     this.publisher = publisher;
     this.entryLog = entryLog;
@@ -48,8 +59,11 @@ public final class WritesApplier {
             : Optional.empty();
     StateMachine.Applied applied = replica.apply(message);
     if (applied.duplicate()) {
+      counts.message("writes", "duplicate");
       return gap;
     }
+    counts.message("writes", "applied");
+    counts.applied(message.operations().size());
     ReplicaIdentity self = publisher.identity();
     // While catching up our state may be about to be replaced: its answers are not the cluster's.
     // The writer is not answered (it times out with -1, "not confirmed").
