@@ -39,8 +39,17 @@ class ServerProcessIT {
     Path log = Files.createTempFile("kvs-server", ".log");
     try (MosquittoBroker broker = MosquittoBroker.start()) {
       int port = MosquittoBroker.freePort();
+      int httpPort = MosquittoBroker.freePort();
       Process server =
-          launch(log, String.valueOf(port), "--broker", broker.uri(), "--topic", "process-it");
+          launch(
+              log,
+              String.valueOf(port),
+              "--broker",
+              broker.uri(),
+              "--topic",
+              "process-it",
+              "--http-port",
+              String.valueOf(httpPort));
       try {
         Eventually.await(
             Duration.ofSeconds(20),
@@ -65,6 +74,15 @@ class ServerProcessIT {
         } finally {
           channel.shutdownNow();
         }
+        assertTrue(read(log).contains("HTTP on port " + httpPort), read(log));
+        java.net.http.HttpResponse<String> ready =
+            java.net.http.HttpClient.newHttpClient()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + httpPort + "/readyz"))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, ready.statusCode(), ready.body());
         server.destroy(); // SIGTERM
         assertTrue(server.waitFor(15, TimeUnit.SECONDS), "stopped within 15 s");
         assertTrue(read(log).contains("stopped"), read(log));
@@ -153,6 +171,25 @@ class ServerProcessIT {
           output.contains("port " + taken.getLocalPort()) && output.contains("already in use"),
           output);
       assertEquals(1, output.lines().count(), output);
+    }
+  }
+
+  @Test
+  void aTakenHttpPortFailsAtOnceNamingIt() throws Exception {
+    Path log = Files.createTempFile("kvs-server", ".log");
+    try (ServerSocket taken = new ServerSocket(0)) {
+      Process server =
+          launch(
+              log,
+              String.valueOf(MosquittoBroker.freePort()),
+              "--broker",
+              "tcp://127.0.0.1:1",
+              "--http-port",
+              String.valueOf(taken.getLocalPort()));
+      assertTrue(server.waitFor(20, TimeUnit.SECONDS), "exits at once");
+      assertEquals(1, server.exitValue());
+      assertTrue(
+          read(log).contains("cannot listen on HTTP port " + taken.getLocalPort()), read(log));
     }
   }
 

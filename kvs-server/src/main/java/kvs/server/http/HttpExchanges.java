@@ -64,6 +64,15 @@ final class HttpExchanges {
     json(exchange, error.status, body);
   }
 
+  /** Answers 405 unless the request's method is one of {@code allowed}; true when it did. */
+  static boolean refusedMethod(HttpExchange exchange, String... allowed) throws IOException {
+    if (java.util.Arrays.asList(allowed).contains(exchange.getRequestMethod())) {
+      return false;
+    }
+    error(exchange, methodNotAllowed(exchange, String.join(", ", allowed)));
+    return true;
+  }
+
   static HttpError methodNotAllowed(HttpExchange exchange, String allowed) {
     exchange.getResponseHeaders().set("Allow", allowed);
     return new HttpError(

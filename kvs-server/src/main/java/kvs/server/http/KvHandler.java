@@ -256,7 +256,8 @@ final class KvHandler implements HttpHandler {
     String mediaType =
         type == null ? "text/plain" : type.split(";")[0].strip().toLowerCase(Locale.ROOT);
     byte[] body = HttpExchanges.body(exchange, maxBodyBytes);
-    if (mediaType.equals("text/plain")) {
+    // curl -d sends the form type: its body is taken as it is, like text.
+    if (mediaType.equals("text/plain") || mediaType.equals("application/x-www-form-urlencoded")) {
       return new String(body, StandardCharsets.UTF_8);
     }
     if (!mediaType.equals("application/json")) {

@@ -34,9 +34,7 @@ final class StaticFiles implements HttpHandler {
   @Override
   public void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      String method = exchange.getRequestMethod();
-      if (!method.equals("GET") && !method.equals("HEAD")) {
-        HttpExchanges.error(exchange, HttpExchanges.methodNotAllowed(exchange, "GET, HEAD"));
+      if (HttpExchanges.refusedMethod(exchange, "GET", "HEAD")) {
         return;
       }
       String path = exchange.getRequestURI().getPath();

@@ -27,8 +27,7 @@ final class StatusHandler implements HttpHandler {
   @Override
   public void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      if (!exchange.getRequestMethod().equals("GET")) {
-        HttpExchanges.error(exchange, HttpExchanges.methodNotAllowed(exchange, "GET"));
+      if (HttpExchanges.refusedMethod(exchange, "GET")) {
         return;
       }
       StatusReply status =
