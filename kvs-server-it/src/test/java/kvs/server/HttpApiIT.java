@@ -266,6 +266,7 @@ class HttpApiIT {
         KvsServer.builder(
                 TestCluster.config("alone", "tcp://127.0.0.1:" + MosquittoBroker.freePort(), "t")
                     .httpPort(0)
+                    .catchUpWait(Duration.ofMillis(300))
                     .build())
             .build()
             .start();
@@ -285,6 +286,14 @@ class HttpApiIT {
               BodyHandlers.ofString());
       assertEquals(503, ready.statusCode());
       assertEquals("[-]broker failed\n[-]caught-up failed\nreadyz check failed\n", ready.body());
+      HttpResponse<String> put =
+          client.send(
+              HttpRequest.newBuilder(URI.create(url + "/v1/kv/chave1"))
+                  .PUT(BodyPublishers.ofString("valor1"))
+                  .build(),
+              BodyHandlers.ofString());
+      assertError(put, 503, "CATCHING_UP");
+      assertEquals("1", put.headers().firstValue("Retry-After").orElse(""));
     } finally {
       alone.stop(Duration.ofSeconds(1));
     }
