@@ -9,12 +9,18 @@ import io.grpc.TlsServerCredentials;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import javax.net.ssl.SSLContext;
 import kvs.cli.TlsFiles;
 import kvs.client.cli.ClientCommand;
 import kvs.client.cli.ClientFactory;
+import kvs.server.http.HttpTls;
 import kvs.testing.DevCertificates;
 import kvs.testing.MosquittoBroker;
 import kvs.testing.TestCluster;
@@ -53,9 +59,58 @@ class TlsIT {
             .trustManager(TlsFiles.trust(certs.ca()).getTrustManagers())
             .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
             .build();
-    tls = TestCluster.start(broker, 1, b -> b.grpcCredentials(serverTls));
-    mutualTls = TestCluster.start(broker, 1, b -> b.grpcCredentials(serverMutualTls));
+    HttpTls httpTls = new HttpTls(context(true, false), false);
+    HttpTls httpMutualTls = new HttpTls(context(true, true), true);
+    tls =
+        TestCluster.start(
+            broker, 1, b -> b.grpcCredentials(serverTls).httpPort(0).httpTls(httpTls));
+    mutualTls =
+        TestCluster.start(
+            broker, 1, b -> b.grpcCredentials(serverMutualTls).httpPort(0).httpTls(httpMutualTls));
     plaintext = TestCluster.start(broker, 1);
+  }
+
+  /** An SSL context with the server's (or client's) identity and trust in the CA, as asked. */
+  private static SSLContext context(boolean serverIdentity, boolean trustCa) {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(
+          serverIdentity ? identity(certs.serverCertificate(), certs.serverKey()) : null,
+          trustCa ? TlsFiles.trust(certs.ca()).getTrustManagers() : null,
+          null);
+      return context;
+    } catch (IOException | java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static int get(String url, SSLContext client) throws Exception {
+    return HttpClient.newBuilder()
+        .sslContext(client)
+        .build()
+        .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+        .statusCode();
+  }
+
+  @Test
+  void theHttpPortServesHttpsWithTheSameCertificateAndClientCa() throws Exception {
+    SSLContext trusting = SSLContext.getInstance("TLS");
+    trusting.init(null, TlsFiles.trust(certs.ca()).getTrustManagers(), null);
+    String https = "https://localhost:" + tls.server(0).httpPort() + "/readyz";
+    assertEquals(200, get(https, trusting));
+    assertThrows(
+        IOException.class,
+        () -> get("http://localhost:" + tls.server(0).httpPort() + "/readyz", trusting),
+        "no plain HTTP on a TLS server's HTTP port");
+
+    String mutual = "https://localhost:" + mutualTls.server(0).httpPort() + "/readyz";
+    assertThrows(IOException.class, () -> get(mutual, trusting), "no client certificate");
+    SSLContext withCertificate = SSLContext.getInstance("TLS");
+    withCertificate.init(
+        identity(certs.clientCertificate(), certs.clientKey()),
+        TlsFiles.trust(certs.ca()).getTrustManagers(),
+        null);
+    assertEquals(200, get(mutual, withCertificate));
   }
 
   private static javax.net.ssl.KeyManager[] identity(Path certificate, Path key)

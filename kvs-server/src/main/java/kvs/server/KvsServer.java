@@ -270,6 +270,7 @@ public final class KvsServer implements ServerView {
                 config.httpPort(),
                 inProcessChannel,
                 config.limits().maxMessageBytes(),
+                config.httpTls(),
                 transport::isConnected,
                 catchUp::caughtUp);
         http.route("/metrics", new MetricsHandler(metrics.registry()));

@@ -4,9 +4,11 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import kvs.core.replication.MessageAuthentication;
 import kvs.core.replication.SizeLimits;
 import kvs.core.replication.StateMachine;
+import kvs.server.http.HttpTls;
 import kvs.server.replication.BrokerAddress;
 import kvs.server.replication.BrokerCredentials;
 
@@ -31,6 +33,7 @@ import kvs.server.replication.BrokerCredentials;
  *     MessageAuthentication#NONE}: none)
  * @param limits the largest key, value and replication message
  * @param httpPort the HTTP API's port ({@code --http-port}; 0: any free one), or -1 for none
+ * @param httpTls HTTPS on that port, or plain HTTP when empty
  * @param grpcCredentials how the gRPC port is secured: plaintext, TLS, or TLS with client
  *     certificates
  */
@@ -50,6 +53,7 @@ public record ServerConfig(
     MessageAuthentication clusterKeys,
     SizeLimits limits,
     int httpPort,
+    Optional<HttpTls> httpTls,
     ServerCredentials grpcCredentials) {
 
   public ServerConfig {
@@ -61,6 +65,7 @@ public record ServerConfig(
     Objects.requireNonNull(clusterKeys, "clusterKeys");
     Objects.requireNonNull(grpcCredentials, "grpcCredentials");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(httpTls, "httpTls");
     for (Duration d :
         new Duration[] {
           sessionExpiry, writeTimeout, syncTimeout, heartbeatInterval, catchUpWait, retryWindow
@@ -99,6 +104,7 @@ public record ServerConfig(
     private MessageAuthentication clusterKeys = MessageAuthentication.NONE;
     private SizeLimits limits = SizeLimits.DEFAULT;
     private int httpPort = -1;
+    private Optional<HttpTls> httpTls = Optional.empty();
     private ServerCredentials grpcCredentials = InsecureServerCredentials.create();
 
     private Builder(String serverId) {
@@ -176,6 +182,12 @@ public record ServerConfig(
       return this;
     }
 
+    /** Serves HTTPS, not HTTP, on the HTTP port. */
+    public Builder httpTls(HttpTls httpTls) {
+      this.httpTls = Optional.of(httpTls);
+      return this;
+    }
+
     public Builder grpcCredentials(ServerCredentials grpcCredentials) {
       this.grpcCredentials = grpcCredentials;
       return this;
@@ -198,6 +210,7 @@ public record ServerConfig(
           clusterKeys,
           limits,
           httpPort,
+          httpTls,
           grpcCredentials);
     }
   }

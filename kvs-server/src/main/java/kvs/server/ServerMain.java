@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
+import javax.net.ssl.SSLContext;
 import kvs.cli.ByteSizes;
 import kvs.cli.Durations;
 import kvs.cli.OneLineErrorHandler;
@@ -25,6 +27,7 @@ import kvs.core.replication.MessageAuthentication;
 import kvs.core.replication.SizeLimits;
 import kvs.server.durability.DurableState;
 import kvs.server.durability.FsyncPolicy;
+import kvs.server.http.HttpTls;
 import kvs.server.replication.BrokerAddress;
 import kvs.server.replication.BrokerCredentials;
 import kvs.server.state.Replica;
@@ -236,7 +239,7 @@ public final class ServerMain implements Callable<Integer> {
       names = "--http-port",
       paramLabel = "PORT",
       description =
-          "Also serve HTTP on PORT: /livez, /readyz, /metrics, the JSON API /v1/kv and /v1/status, /openapi.json, /docs and the web console at / (default: no HTTP).")
+          "Also serve HTTP on PORT: /livez, /readyz, /metrics, the JSON API /v1/kv and /v1/status, /openapi.json, /docs and the web console at / (default: no HTTP). With --tls-cert it is HTTPS, with the same certificate (and --tls-client-ca).")
   private Integer httpPort;
 
   @Option(
@@ -323,9 +326,10 @@ public final class ServerMain implements Callable<Integer> {
 
     MessageAuthentication clusterKeys = clusterKeys(log);
     ServerCredentials grpcCredentials = grpcCredentials(log);
+    Optional<HttpTls> httpTls = httpTls(log);
     BrokerCredentials brokerCredentials = brokerCredentials(brokerAddress, log);
     String id = serverId != null ? serverId : defaultServerId(port);
-    ServerConfig config =
+    ServerConfig.Builder configBuilder =
         ServerConfig.builder(id)
             .port(port)
             .broker(brokerAddress)
@@ -339,8 +343,9 @@ public final class ServerMain implements Callable<Integer> {
             .clusterKeys(clusterKeys)
             .grpcCredentials(grpcCredentials)
             .limits(limits())
-            .httpPort(httpPort == null ? -1 : httpPort)
-            .build();
+            .httpPort(httpPort == null ? -1 : httpPort);
+    httpTls.ifPresent(configBuilder::httpTls);
+    ServerConfig config = configBuilder.build();
     KvsServer.Builder builder = KvsServer.builder(config);
     DurableState disk = null;
     if (dataDir != null) {
@@ -401,10 +406,13 @@ public final class ServerMain implements Callable<Integer> {
                         "kvs-refused")
                     .start());
     if (httpPort != null) {
+      String scheme = httpTls.isPresent() ? "https" : "http";
       log.info(
-          "HTTP on port {}: web console http://localhost:{}/, JSON API /v1/kv and /v1/status,"
+          "{} on port {}: web console {}://localhost:{}/, JSON API /v1/kv and /v1/status,"
               + " /livez, /readyz, /metrics, /openapi.json, /docs",
+          scheme.toUpperCase(java.util.Locale.ROOT),
           httpPort,
+          scheme,
           httpPort);
     }
     Runtime.getRuntime()
@@ -461,6 +469,23 @@ public final class ServerMain implements Callable<Integer> {
       }
       return tls.build();
     } catch (IOException e) {
+      throw usage(e.getMessage());
+    }
+  }
+
+  /** The HTTP port's TLS: the same certificate, key and client CA as gRPC's. */
+  private Optional<HttpTls> httpTls(Logger log) {
+    if (tlsCertificate == null || tlsKey == null) {
+      return Optional.empty();
+    }
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(
+          TlsFiles.identity(tlsCertificate, tlsKey, line -> {}).getKeyManagers(),
+          tlsClientCa == null ? null : TlsFiles.trust(tlsClientCa).getTrustManagers(),
+          null);
+      return Optional.of(new HttpTls(context, tlsClientCa != null));
+    } catch (IOException | java.security.GeneralSecurityException e) {
       throw usage(e.getMessage());
     }
   }

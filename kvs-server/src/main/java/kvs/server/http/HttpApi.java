@@ -1,13 +1,19 @@
 package kvs.server.http;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import io.grpc.Channel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * The HTTP port ({@code --http-port}): health, the JSON API and the web console, on the JDK's own
@@ -34,15 +40,33 @@ public final class HttpApi {
    * @param port the port to listen on (0: any free one)
    * @param channel the server's own gRPC services, in-process
    * @param maxBodyBytes the largest request body (a value): {@code --max-message-size}
+   * @param tls HTTPS with these, or plain HTTP when empty
    */
   public HttpApi(
       int port,
       Channel channel,
       int maxBodyBytes,
+      Optional<HttpTls> tls,
       BooleanSupplier brokerConnected,
       BooleanSupplier caughtUp)
       throws IOException {
-    server = HttpServer.create(new InetSocketAddress(port), 0);
+    if (tls.isPresent()) {
+      HttpsServer https = HttpsServer.create(new InetSocketAddress(port), 0);
+      SSLContext context = tls.get().context();
+      boolean needClientAuth = tls.get().needClientAuth();
+      https.setHttpsConfigurator(
+          new HttpsConfigurator(context) {
+            @Override
+            public void configure(HttpsParameters parameters) {
+              SSLParameters ssl = context.getDefaultSSLParameters();
+              ssl.setNeedClientAuth(needClientAuth);
+              parameters.setSSLParameters(ssl);
+            }
+          });
+      server = https;
+    } else {
+      server = HttpServer.create(new InetSocketAddress(port), 0);
+    }
     AtomicInteger count = new AtomicInteger();
     // Handlers block on gRPC calls that may wait out a catch-up: threads, not an event loop.
     threads =
