@@ -307,64 +307,26 @@ public final class ServerMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (port < 1 || port > 65535) {
-      throw usage("PORT must be 1-65535, got " + port);
-    }
-    if (httpPort != null && (httpPort < 1 || httpPort > 65535 || httpPort == port)) {
-      throw usage("--http-port must be 1-65535 and not PORT, got " + httpPort);
-    }
-    BrokerAddress brokerAddress;
-    try {
-      brokerAddress = BrokerAddress.parse(broker);
-    } catch (IllegalArgumentException e) {
-      throw usage("--broker: " + e.getMessage());
-    }
+    BrokerAddress brokerAddress = validate();
     // Before the first logger exists: slf4j-simple reads its level once.
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel.name());
     JulToServerLog.install(logLevel.julLevel);
     Logger log = LoggerFactory.getLogger(ServerMain.class);
 
-    MessageAuthentication clusterKeys = clusterKeys(log);
-    ServerCredentials grpcCredentials = grpcCredentials(log);
-    Optional<HttpTls> httpTls = httpTls(log);
-    BrokerCredentials brokerCredentials = brokerCredentials(brokerAddress, log);
-    String id = serverId != null ? serverId : defaultServerId(port);
-    ServerConfig.Builder configBuilder =
-        ServerConfig.builder(id)
-            .port(port)
-            .broker(brokerAddress)
-            .brokerCredentials(brokerCredentials)
-            .topic(topic)
-            .writeTimeout(writeTimeout)
-            .syncTimeout(syncTimeout)
-            .heartbeatInterval(heartbeat)
-            .catchUpWait(catchUpWait)
-            .retryWindow(retryWindow)
-            .clusterKeys(clusterKeys)
-            .grpcCredentials(grpcCredentials)
-            .limits(limits())
-            .httpPort(httpPort == null ? -1 : httpPort);
-    httpTls.ifPresent(configBuilder::httpTls);
-    ServerConfig config = configBuilder.build();
+    ServerConfig config = config(brokerAddress, log);
     KvsServer.Builder builder = KvsServer.builder(config);
-    DurableState disk = null;
-    if (dataDir != null) {
-      try {
-        lockDataDir(dataDir);
-        disk = DurableState.open(dataDir, fsync, fsyncInterval);
-        Replica replica = new Replica(disk.recover(retryWindow));
-        builder.state(replica, new DiskLog(disk, replica::image, snapshotEvery));
-      } catch (IOException | RuntimeException e) {
-        spec.commandLine()
-            .getErr()
-            .printf("kvs-server: cannot use the data directory %s: %s%n", dataDir, e.getMessage());
-        return 1;
-      }
+    DurableState disk;
+    try {
+      disk = openDataDir(builder);
+    } catch (IOException | RuntimeException e) {
+      spec.commandLine()
+          .getErr()
+          .printf("kvs-server: cannot use the data directory %s: %s%n", dataDir, e.getMessage());
+      return 1;
     }
     KvsServer server = builder.build();
-    DurableState durable = disk;
-    if (durable != null) {
-      durable.timeFsyncsWith(server.metrics()::fsync);
+    if (disk != null) {
+      disk.timeFsyncsWith(server.metrics()::fsync);
     }
     try {
       server.start();
@@ -379,20 +341,100 @@ public final class ServerMain implements Callable<Integer> {
               rootMessage(e));
       return 1;
     }
+    announce(config, log);
+    stopOnBrokerRefusal(server, log);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("Shutting down server {}", config.serverId());
+                  server.stop(Duration.ofSeconds(5));
+                  closeQuietly(disk, log);
+                  log.info("Server {} stopped", config.serverId());
+                },
+                "kvs-shutdown"));
+    server.awaitTermination();
+    return 0;
+  }
+
+  /** What the options alone can tell is wrong; the broker's address. */
+  private BrokerAddress validate() {
+    if (port < 1 || port > 65535) {
+      throw usage("PORT must be 1-65535, got " + port);
+    }
+    if (httpPort != null && (httpPort < 1 || httpPort > 65535 || httpPort == port)) {
+      throw usage("--http-port must be 1-65535 and not PORT, got " + httpPort);
+    }
+    try {
+      return BrokerAddress.parse(broker);
+    } catch (IllegalArgumentException e) {
+      throw usage("--broker: " + e.getMessage());
+    }
+  }
+
+  /** Every setting, with the files it names read and checked (a usage error when they are bad). */
+  private ServerConfig config(BrokerAddress brokerAddress, Logger log) {
+    ServerConfig.Builder config =
+        ServerConfig.builder(serverId != null ? serverId : defaultServerId(port))
+            .port(port)
+            .broker(brokerAddress)
+            .brokerCredentials(brokerCredentials(brokerAddress, log))
+            .topic(topic)
+            .writeTimeout(writeTimeout)
+            .syncTimeout(syncTimeout)
+            .heartbeatInterval(heartbeat)
+            .catchUpWait(catchUpWait)
+            .retryWindow(retryWindow)
+            .clusterKeys(clusterKeys(log))
+            .grpcCredentials(grpcCredentials(log))
+            .limits(limits())
+            .httpPort(httpPort == null ? -1 : httpPort);
+    httpTls().ifPresent(config::httpTls);
+    return config.build();
+  }
+
+  /** With --data-dir: the state recovered from it, given to {@code builder}; else null. */
+  private DurableState openDataDir(KvsServer.Builder builder) throws IOException {
+    if (dataDir == null) {
+      return null;
+    }
+    lockDataDir(dataDir);
+    DurableState disk = DurableState.open(dataDir, fsync, fsyncInterval);
+    Replica replica = new Replica(disk.recover(retryWindow));
+    builder.state(replica, new DiskLog(disk, replica::image, snapshotEvery));
+    return disk;
+  }
+
+  /** The start lines: where the server listens, how it is secured, where it replicates. */
+  private void announce(ServerConfig config, Logger log) {
     log.info(
         "KVS server {} listening on port {} ({}); broker {} as {}, topic {}, write timeout {} ms, {}",
-        id,
+        config.serverId(),
         port,
         tlsCertificate == null
             ? "plaintext"
             : tlsClientCa == null ? "TLS" : "TLS, client certificates required",
-        brokerAddress,
-        brokerCredentials,
-        topic,
-        writeTimeout.toMillis(),
-        clusterKeys.enabled()
-            ? "replication signed (" + clusterKeys + ")"
+        config.broker(),
+        config.brokerCredentials(),
+        config.topic(),
+        config.writeTimeout().toMillis(),
+        config.clusterKeys().enabled()
+            ? "replication signed (" + config.clusterKeys() + ")"
             : "replication not signed (no --cluster-key-file)");
+    if (httpPort != null) {
+      String scheme = config.httpTls().isPresent() ? "https" : "http";
+      log.info(
+          "{} on port {}: web console {}://localhost:{}/, JSON API /v1/kv and /v1/status,"
+              + " /livez, /readyz, /metrics, /openapi.json, /docs",
+          scheme.toUpperCase(java.util.Locale.ROOT),
+          httpPort,
+          scheme,
+          httpPort);
+    }
+  }
+
+  /** A broker that refuses us for good (credentials, ACL) stops the server: exit 1. */
+  private static void stopOnBrokerRefusal(KvsServer server, Logger log) {
     server
         .brokerRefusal()
         .thenAccept(
@@ -405,28 +447,6 @@ public final class ServerMain implements Callable<Integer> {
                         },
                         "kvs-refused")
                     .start());
-    if (httpPort != null) {
-      String scheme = httpTls.isPresent() ? "https" : "http";
-      log.info(
-          "{} on port {}: web console {}://localhost:{}/, JSON API /v1/kv and /v1/status,"
-              + " /livez, /readyz, /metrics, /openapi.json, /docs",
-          scheme.toUpperCase(java.util.Locale.ROOT),
-          httpPort,
-          scheme,
-          httpPort);
-    }
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  log.info("Shutting down server {}", id);
-                  server.stop(Duration.ofSeconds(5));
-                  closeQuietly(durable, log);
-                  log.info("Server {} stopped", id);
-                },
-                "kvs-shutdown"));
-    server.awaitTermination();
-    return 0;
   }
 
   private MessageAuthentication clusterKeys(Logger log) {
@@ -474,7 +494,7 @@ public final class ServerMain implements Callable<Integer> {
   }
 
   /** The HTTP port's TLS: the same certificate, key and client CA as gRPC's. */
-  private Optional<HttpTls> httpTls(Logger log) {
+  private Optional<HttpTls> httpTls() {
     if (tlsCertificate == null || tlsKey == null) {
       return Optional.empty();
     }
