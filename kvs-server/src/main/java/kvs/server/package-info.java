@@ -13,8 +13,9 @@
  * the waiting write with the version the state machine gave it. The reply goes back through {@code
  * KvsService}.
  *
- * <p>Dependencies go one way: this package uses {@code grpc}, {@code replication}, {@code
- * durability} and {@code state}; {@code grpc} uses {@code replication} and {@code state}; {@code
- * replication} uses {@code state}.
+ * <p>Dependencies go one way: this package uses {@code grpc}, {@code http}, {@code metrics}, {@code
+ * replication}, {@code durability} and {@code state}; {@code http} uses only the generated gRPC
+ * classes; {@code metrics} uses {@code grpc} and {@code replication}; {@code grpc} uses {@code
+ * replication} and {@code state}; {@code replication} uses {@code state}.
  */
 package kvs.server;
