@@ -152,6 +152,22 @@ public interface KvsClient extends AutoCloseable {
   Stream<Entry> snapshot(int version);
 
   /**
+   * Follows the changes of the keys starting with {@code prefix}, in stream order, from {@code
+   * fromPosition} on: every change made by the stream entries after that position, then each new
+   * one as it is applied (the {@code kvs.watch.v1.Watch} call). A server or connection that fails
+   * is left for another server of the targets, from the last position reported: no change is lost
+   * or repeated. The watch ends only when closed or for a reason {@link WatchListener#onError}
+   * names. The client's deadline does not apply.
+   *
+   * @param prefix the keys to watch; empty for every key
+   * @param fromPosition the position already seen: 0 for everything the servers still hold
+   * @param listener what receives the changes, on a gRPC thread
+   * @return the running watch
+   * @throws IllegalArgumentException when {@code fromPosition} is negative
+   */
+  Watch watch(String prefix, long fromPosition, WatchListener listener);
+
+  /**
    * Asks a server for its replication state (the {@code kvs.admin.KvsAdmin/Status} call); with
    * several targets, whichever server the call goes to. A server answers it while it is catching up
    * too.

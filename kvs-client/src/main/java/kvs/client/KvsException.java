@@ -29,6 +29,16 @@ public final class KvsException extends RuntimeException {
     CANCELLED,
     /** The calling thread was interrupted while waiting; its interrupt flag is set again. */
     INTERRUPTED,
+    /**
+     * A watch asked for changes no server still holds (on the wire, {@code OUT_OF_RANGE} with
+     * reason {@code HISTORY_TRIMMED}); the message names the oldest position a server holds.
+     */
+    HISTORY_TRIMMED,
+    /**
+     * A watch's listener took its changes more slowly than they came, until the server no longer
+     * held the ones it had still to take (reason {@code WATCH_TOO_SLOW}).
+     */
+    WATCH_TOO_SLOW,
     /** The server failed the call with another error, or answered outside the protocol. */
     SERVER_ERROR
   }

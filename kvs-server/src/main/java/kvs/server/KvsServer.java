@@ -56,6 +56,7 @@ import kvs.server.replication.Ticker;
 import kvs.server.replication.WritePublisher;
 import kvs.server.replication.WritesApplier;
 import kvs.server.state.Replica;
+import kvs.server.watch.WatchService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +90,7 @@ public final class KvsServer implements ServerView {
   private final StreamRouter router;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server grpcServer;
+  private final WatchService watch;
   private final KvsMetrics metrics = new KvsMetrics(this); // read when scraped, after start
   private final Server inProcess; // null without an HTTP port
   private final ManagedChannel inProcessChannel;
@@ -161,7 +163,8 @@ public final class KvsServer implements ServerView {
               ? initial
               : new Replica(
                   new StateMachine(
-                      new VersionedStore(), config.retryWindow(), StateMachine.DEFAULT_RETRY_CAP));
+                      new VersionedStore(), config.retryWindow(), StateMachine.DEFAULT_RETRY_CAP),
+                  config.watchHistoryBytes());
       return new KvsServer(serverBuilder, transport, config, replica, entryLog);
     }
   }
@@ -230,6 +233,14 @@ public final class KvsServer implements ServerView {
             new CallMetadata(replica::position),
             new HoldWhileCatchingUp(serving, config.catchUpWait()));
     AdminService admin = new AdminService(this);
+    this.watch =
+        new WatchService(
+            replica.changes(),
+            serving::caughtUp,
+            config.limits().maxKeyBytes(),
+            WatchService.PROGRESS_INTERVAL);
+    ServerServiceDefinition watches =
+        ServerInterceptors.intercept(watch, new HoldWhileCatchingUp(serving, config.catchUpWait()));
     this.grpcServer =
         serverBuilder
             .directExecutor() // handlers never block: writes complete asynchronously
@@ -238,6 +249,7 @@ public final class KvsServer implements ServerView {
             .intercept(new CallMetrics(metrics))
             .addService(kvs)
             .addService(admin)
+            .addService(watches)
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .build();
@@ -250,6 +262,7 @@ public final class KvsServer implements ServerView {
               .intercept(new CallMetrics(metrics))
               .addService(kvs)
               .addService(admin)
+              .addService(watches)
               .build();
       this.inProcessChannel = InProcessChannelBuilder.forName(name).directExecutor().build();
     } else {
@@ -375,6 +388,11 @@ public final class KvsServer implements ServerView {
     return rejections.count();
   }
 
+  @Override
+  public int watchers() {
+    return watch.openStreams();
+  }
+
   /**
    * Stops accepting calls, lets running calls finish for up to {@code grace}, then cancels the rest
    * and leaves the broker.
@@ -387,6 +405,7 @@ public final class KvsServer implements ServerView {
       inProcessChannel.shutdownNow();
       inProcess.shutdownNow();
     }
+    watch.close(); // watchers resume on another server; they would hold the shutdown's grace
     grpcServer.shutdown();
     try {
       if (!grpcServer.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -11,6 +11,7 @@ import kvs.core.replication.StateMachine;
 import kvs.server.http.HttpTls;
 import kvs.server.replication.BrokerAddress;
 import kvs.server.replication.BrokerCredentials;
+import kvs.server.state.ChangeHistory;
 
 /**
  * Every setting of one server, in one place: {@code ServerMain} fills it from the command line,
@@ -36,6 +37,8 @@ import kvs.server.replication.BrokerCredentials;
  * @param httpTls HTTPS on that port, or plain HTTP when empty
  * @param grpcCredentials how the gRPC port is secured: plaintext, TLS, or TLS with client
  *     certificates
+ * @param watchHistoryBytes how much of the recent changes the server holds for watchers (heap
+ *     bytes, roughly)
  */
 public record ServerConfig(
     String serverId,
@@ -54,7 +57,8 @@ public record ServerConfig(
     SizeLimits limits,
     int httpPort,
     Optional<HttpTls> httpTls,
-    ServerCredentials grpcCredentials) {
+    ServerCredentials grpcCredentials,
+    long watchHistoryBytes) {
 
   public ServerConfig {
     Objects.requireNonNull(serverId, "serverId");
@@ -77,6 +81,9 @@ public record ServerConfig(
     }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, got " + port);
+    }
+    if (watchHistoryBytes < 1) {
+      throw new IllegalArgumentException("watchHistoryBytes must be positive");
     }
   }
 
@@ -106,6 +113,7 @@ public record ServerConfig(
     private int httpPort = -1;
     private Optional<HttpTls> httpTls = Optional.empty();
     private ServerCredentials grpcCredentials = InsecureServerCredentials.create();
+    private long watchHistoryBytes = ChangeHistory.DEFAULT_MAX_BYTES;
 
     private Builder(String serverId) {
       this.serverId = Objects.requireNonNull(serverId, "serverId");
@@ -193,6 +201,12 @@ public record ServerConfig(
       return this;
     }
 
+    /** Holds about {@code bytes} of recent changes for watchers. */
+    public Builder watchHistoryBytes(long bytes) {
+      this.watchHistoryBytes = bytes;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           serverId,
@@ -211,7 +225,8 @@ public record ServerConfig(
           limits,
           httpPort,
           httpTls,
-          grpcCredentials);
+          grpcCredentials,
+          watchHistoryBytes);
     }
   }
 }

@@ -236,6 +236,15 @@ public final class ServerMain implements Callable<Integer> {
   private int maxMessageSize;
 
   @Option(
+      names = "--watch-history",
+      paramLabel = "SIZE",
+      defaultValue = "64MiB",
+      converter = ByteSizes.class,
+      description =
+          "How much of the recent changes (keys and values, heap bytes) the server holds for watchers: a watch can start or resume from any position whose changes are still held, and a watcher that falls further behind is cut (default: ${DEFAULT-VALUE}).")
+  private int watchHistory;
+
+  @Option(
       names = "--http-port",
       paramLabel = "PORT",
       description =
@@ -365,6 +374,9 @@ public final class ServerMain implements Callable<Integer> {
     if (httpPort != null && (httpPort < 1 || httpPort > 65535 || httpPort == port)) {
       throw usage("--http-port must be 1-65535 and not PORT, got " + httpPort);
     }
+    if (watchHistory < 65536) {
+      throw usage("--watch-history must be at least 64KiB, got " + watchHistory + " bytes");
+    }
     try {
       return BrokerAddress.parse(broker);
     } catch (IllegalArgumentException e) {
@@ -388,6 +400,7 @@ public final class ServerMain implements Callable<Integer> {
             .clusterKeys(clusterKeys(log))
             .grpcCredentials(grpcCredentials(log))
             .limits(limits())
+            .watchHistoryBytes(watchHistory)
             .httpPort(httpPort == null ? -1 : httpPort);
     httpTls().ifPresent(config::httpTls);
     return config.build();
@@ -400,7 +413,7 @@ public final class ServerMain implements Callable<Integer> {
     }
     lockDataDir(dataDir);
     DurableState disk = DurableState.open(dataDir, fsync, fsyncInterval);
-    Replica replica = new Replica(disk.recover(retryWindow));
+    Replica replica = new Replica(disk.recover(retryWindow), watchHistory);
     builder.state(replica, new DiskLog(disk, replica::image, snapshotEvery));
     return disk;
   }

@@ -97,6 +97,11 @@ public final class TestCluster implements AutoCloseable {
     return servers.get(index);
   }
 
+  /** A channel to server {@code index}, for calls of any service. */
+  public ManagedChannel channel(int index) {
+    return channels.get(index);
+  }
+
   public KVSGrpc.KVSBlockingStub blocking(int index) {
     return KVSGrpc.newBlockingStub(channels.get(index)).withDeadlineAfter(10, TimeUnit.SECONDS);
   }

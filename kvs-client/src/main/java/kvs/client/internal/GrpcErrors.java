@@ -81,6 +81,11 @@ final class GrpcErrors {
             : Code.UNAVAILABLE;
       case DEADLINE_EXCEEDED:
         return Code.DEADLINE_EXCEEDED;
+      case OUT_OF_RANGE:
+        KvsErrorReason reason = KvsErrorReason.of(failure).orElse(null);
+        return reason == KvsErrorReason.HISTORY_TRIMMED
+            ? Code.HISTORY_TRIMMED
+            : reason == KvsErrorReason.WATCH_TOO_SLOW ? Code.WATCH_TOO_SLOW : Code.SERVER_ERROR;
       case CANCELLED:
         // grpc-java cancels a blocking call whose thread is interrupted, and sets the flag again.
         return Thread.currentThread().isInterrupted() ? Code.INTERRUPTED : Code.CANCELLED;

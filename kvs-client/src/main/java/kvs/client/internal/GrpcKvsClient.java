@@ -21,6 +21,8 @@ import kvs.client.KvsClient;
 import kvs.client.PutResult;
 import kvs.client.RemoveResult;
 import kvs.client.ServerStatus;
+import kvs.client.Watch;
+import kvs.client.WatchListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,13 +43,19 @@ public final class GrpcKvsClient implements KvsClient {
   private final KvsCalls calls;
   private final PositionTracker position;
   private final GrpcAsyncKvsClient async;
+  private final int targets;
 
   private GrpcKvsClient(
-      ManagedChannel ownedChannel, KvsCalls calls, PositionTracker position, Duration deadline) {
+      ManagedChannel ownedChannel,
+      KvsCalls calls,
+      PositionTracker position,
+      Duration deadline,
+      int targets) {
     this.ownedChannel = ownedChannel;
     this.calls = calls;
     this.position = position;
     this.async = new GrpcAsyncKvsClient(calls, deadline);
+    this.targets = targets;
   }
 
   /**
@@ -66,7 +74,8 @@ public final class GrpcKvsClient implements KvsClient {
             base,
             new RequestMetadata(
                 position, config.readYourWrites(), () -> UUID.randomUUID().toString()));
-    return new GrpcKvsClient(owned, new KvsCalls(channel), position, config.deadline());
+    int targets = config.channel() == null ? config.targets().size() : 1;
+    return new GrpcKvsClient(owned, new KvsCalls(channel), position, config.deadline(), targets);
   }
 
   private static ManagedChannel openChannel(ClientConfig config) {
@@ -133,6 +142,16 @@ public final class GrpcKvsClient implements KvsClient {
   }
 
   @Override
+  public Watch watch(String prefix, long fromPosition, WatchListener listener) {
+    Objects.requireNonNull(prefix, "prefix");
+    Objects.requireNonNull(listener, "listener");
+    if (fromPosition < 0) {
+      throw new IllegalArgumentException("fromPosition must be 0 or more, got " + fromPosition);
+    }
+    return new WatchCall(calls.channel(), prefix, fromPosition, false, targets, listener).start();
+  }
+
+  @Override
   public Stream<Entry> snapshot(int version) {
     ResultIterator<Entry> results = new ResultIterator<>();
     async.snapshot(version, results);
@@ -159,7 +178,7 @@ public final class GrpcKvsClient implements KvsClient {
 
   @Override
   public KvsClient withDeadline(Duration deadline) {
-    return new GrpcKvsClient(null, calls, position, positive(deadline));
+    return new GrpcKvsClient(null, calls, position, positive(deadline), targets);
   }
 
   @Override

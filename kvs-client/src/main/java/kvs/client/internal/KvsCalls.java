@@ -31,6 +31,11 @@ final class KvsCalls {
     this.channel = channel;
   }
 
+  /** The channel, for calls of other services (watches). */
+  Channel channel() {
+    return channel;
+  }
+
   /**
    * Starts a unary call. The future completes when the call has closed, after its trailers were
    * read (a write's position is known by then), and fails with a {@code KvsException}, from gRPC's

@@ -119,11 +119,12 @@ public final class StateMachine {
     lastSequence.put(run, message.sequence());
     retries.advance(message.timestamp());
     List<Integer> results = new ArrayList<>(message.operations().size());
+    List<Change> changes = new ArrayList<>(message.operations().size());
     for (Operation operation : message.operations()) {
-      results.add(applyOne(operation));
+      results.add(applyOne(operation, changes));
     }
     position++;
-    return new Applied(false, List.copyOf(results));
+    return new Applied(false, List.copyOf(results), List.copyOf(changes));
   }
 
   /** How many stream entries this state machine has applied (duplicates not counted). */
@@ -155,7 +156,7 @@ public final class StateMachine {
     return retries.streamTime();
   }
 
-  private int applyOne(Operation operation) {
+  private int applyOne(Operation operation, List<Change> changes) {
     // Fingerprinted once: the lookup and the remembering both need it.
     Optional<RequestFingerprint> requestId = operation.requestId().map(RequestFingerprint::of);
     if (requestId.isPresent()) {
@@ -167,9 +168,17 @@ public final class StateMachine {
     int result;
     if (operation instanceof Operation.Put put) {
       result = store.put(put.key(), put.value());
+      if (result != VersionedStore.FAILED) {
+        changes.add(new Change(Change.Kind.PUT, put.key(), result, put.value()));
+      }
     } else {
       Operation.Remove remove = (Operation.Remove) operation;
       result = store.remove(remove.key(), remove.version());
+      if (result != VersionedStore.FAILED) {
+        Change.Kind kind =
+            remove.removesAll() ? Change.Kind.REMOVE_ALL : Change.Kind.REMOVE_VERSION;
+        changes.add(new Change(kind, remove.key(), result, null));
+      }
     }
     requestId.ifPresent(id -> retries.remember(id, result));
     return result;
@@ -309,9 +318,10 @@ public final class StateMachine {
    *
    * @param duplicate true when the message had been applied before and was ignored
    * @param results one store answer per operation, in order; empty for a duplicate
+   * @param changes what the operations changed, in order: one per operation that changed the store
    */
-  public record Applied(boolean duplicate, List<Integer> results) {
+  public record Applied(boolean duplicate, List<Integer> results, List<Change> changes) {
     /** The outcome for a message that had been applied before. */
-    public static final Applied DUPLICATE = new Applied(true, List.of());
+    public static final Applied DUPLICATE = new Applied(true, List.of(), List.of());
   }
 }

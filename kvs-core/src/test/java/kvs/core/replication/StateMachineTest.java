@@ -39,6 +39,23 @@ class StateMachineTest {
                 Operation.Remove.all("chave1")));
     assertEquals(List.of(1, 2, -1, 1, -1, 0, -1), applied.results());
     assertEquals(1, machine.position());
+    assertEquals(
+        List.of(
+            new Change(Change.Kind.PUT, "chave1", 1, "valor1"),
+            new Change(Change.Kind.PUT, "chave1", 2, "valor2"),
+            new Change(Change.Kind.REMOVE_VERSION, "chave1", 1, null),
+            new Change(Change.Kind.REMOVE_ALL, "chave1", 0, null)),
+        applied.changes(),
+        "one change per operation that changed the store, none for the failed ones");
+  }
+
+  @Test
+  void aDuplicateOrARetryChangesNothing() {
+    machine.apply(stamped("a", 1, T0, put("kkk", "vvv", "R")));
+    assertEquals(List.of(), machine.apply(stamped("a", 1, T0, put("kkk", "vvv", "R"))).changes());
+    StateMachine.Applied retry = machine.apply(stamped("b", 1, T0 + 1, put("kkk", "vvv", "R")));
+    assertEquals(List.of(1), retry.results());
+    assertEquals(List.of(), retry.changes(), "a retry answered from its first result");
   }
 
   @Test
@@ -170,13 +187,11 @@ class StateMachineTest {
     assertEquals(expected, actual);
     // The answers themselves, so that a wrong state on both sides cannot pass.
     assertEquals(
-        List.of(
-            StateMachine.Applied.DUPLICATE,
-            new StateMachine.Applied(false, List.of(2, 3)),
-            new StateMachine.Applied(false, List.of(2, -1)),
-            StateMachine.Applied.DUPLICATE,
-            new StateMachine.Applied(false, List.of(0, 2))),
-        actual);
+        List.of(true, false, false, true, false),
+        actual.stream().map(StateMachine.Applied::duplicate).toList());
+    assertEquals(
+        List.of(List.of(), List.of(2, 3), List.of(2, -1), List.of(), List.of(0, 2)),
+        actual.stream().map(StateMachine.Applied::results).toList());
     assertEquals(original.position(), restored.position());
     assertEquals(original.store().records(), restored.store().records());
     assertEquals(original.image().keys(), restored.image().keys());
@@ -437,11 +452,14 @@ class StateMachineTest {
     assertEquals(image, restored.image());
     ReplicationMessage retry = stamped("b", 1, T0 + WINDOW, put("kkk", "vvv", "R"));
     assertEquals(List.of(1), restored.apply(retry).results(), "a retry, not a third version");
-    assertEquals(machine.apply(retry), new StateMachine.Applied(false, List.of(1)));
+    assertEquals(machine.apply(retry), new StateMachine.Applied(false, List.of(1), List.of()));
     assertEquals(machine.image(), restored.image());
     ReplicationMessage later = stamped("b", 2, T0 + WINDOW + 1, put("kkk", "vvv", "R"));
     assertEquals(List.of(3), restored.apply(later).results(), "past the window it is new, on both");
-    assertEquals(machine.apply(later), new StateMachine.Applied(false, List.of(3)));
+    assertEquals(
+        machine.apply(later),
+        new StateMachine.Applied(
+            false, List.of(3), List.of(new Change(Change.Kind.PUT, "kkk", 3, "vvv"))));
   }
 
   @Test

@@ -34,7 +34,9 @@ public final class AdminService extends KvsAdminGrpc.KvsAdminImplBase {
             .setSkippedMessages(server.skippedMessages())
             .setResyncs(server.resyncs())
             .setRepairs(server.repairs())
-            .setRejectedMessages(server.rejectedMessages());
+            .setRejectedMessages(server.rejectedMessages())
+            .setWatchers(server.watchers())
+            .setWatchOldestPosition(server.replica().changes().oldest());
     for (var peer : server.peers().heardWithin(PEER_WINDOW)) {
       var heartbeat = peer.heartbeat();
       status.addPeers(

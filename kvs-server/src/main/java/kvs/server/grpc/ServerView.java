@@ -29,4 +29,7 @@ public interface ServerView {
 
   /** Stream messages refused (unsigned, badly signed, replayed). */
   long rejectedMessages();
+
+  /** Watch calls open now. */
+  int watchers();
 }

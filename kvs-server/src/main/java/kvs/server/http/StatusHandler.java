@@ -52,6 +52,8 @@ final class StatusHandler implements HttpHandler {
             .put("skippedMessages", status.getSkippedMessages())
             .put("resyncs", status.getResyncs())
             .put("repairs", status.getRepairs())
+            .put("watchers", status.getWatchers())
+            .put("watchOldestPosition", status.getWatchOldestPosition())
             .put("rejectedMessages", status.getRejectedMessages());
     ArrayNode peers = body.putArray("peers");
     for (PeerStatus peer : status.getPeersList()) {

@@ -37,6 +37,7 @@ public final class Replica {
   private final RecentHistory history =
       new RecentHistory(POSITIONS_KEPT, KEYS_KEPT); // guarded by lock
   private StateMachine machine; // guarded by lock
+  private final ChangeHistory changes;
   private final PriorityQueue<Waiter> waiters =
       new PriorityQueue<>(Comparator.comparingLong(Waiter::position)); // guarded by itself
 
@@ -47,6 +48,12 @@ public final class Replica {
   }
 
   public Replica(StateMachine initial) {
+    this(initial, ChangeHistory.DEFAULT_MAX_BYTES);
+  }
+
+  /** A replica in the state {@code initial}, keeping {@code changeHistoryBytes} of changes. */
+  public Replica(StateMachine initial, long changeHistoryBytes) {
+    changes = new ChangeHistory(changeHistoryBytes, initial.position());
     install(initial);
   }
 
@@ -57,6 +64,7 @@ public final class Replica {
       StateMachine.Applied applied = machine.apply(message);
       if (!applied.duplicate()) {
         history.record(machine.mark(), machine.store().digest(), message);
+        changes.append(machine.position(), applied.changes());
       }
       return applied;
     } finally {
@@ -71,6 +79,7 @@ public final class Replica {
     try {
       machine = state;
       history.restartAt(machine.mark(), machine.store().digest());
+      changes.restartAt(machine.position());
     } finally {
       lock.writeLock().unlock();
       releaseWaiters();
@@ -135,8 +144,10 @@ public final class Replica {
                           "position " + changes.base() + " is no longer remembered"));
       machine.repair(mark, changes); // changes nothing when it throws IllegalArgumentException
       history.restartAt(machine.mark(), machine.store().digest());
+      this.changes.restartAt(machine.position());
     } catch (IllegalStateException broken) {
       history.restartAt(machine.mark(), machine.store().digest());
+      this.changes.restartAt(machine.position());
       throw broken;
     } finally {
       lock.writeLock().unlock();
@@ -190,6 +201,11 @@ public final class Replica {
       }
     }
     ready.forEach(w -> w.reached().complete(null));
+  }
+
+  /** The changes of the recent stream entries, for watchers. */
+  public ChangeHistory changes() {
+    return changes;
   }
 
   /** See {@link VersionedStore#get}. */
