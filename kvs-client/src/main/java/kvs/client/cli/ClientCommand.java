@@ -41,12 +41,13 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "client.sh",
-    subcommands = StatusCommand.class,
+    subcommands = {StatusCommand.class, WatchCommand.class},
     customSynopsis = {
       "client.sh [-a=HOST] [-p=PORT] -o=OP [-k=KEY]... [-v=VALUE]... [-e=VERSION]... [--json]",
       "                 [--deadline=DURATION] [--min-position=N] [--show-position]",
       "                 [--tls-ca=FILE | --tls] [--tls-cert=FILE --tls-key=FILE]",
       "       client.sh [-a=HOST] [--json] [--deadline=DURATION] status PORT...",
+      "       client.sh [-a=HOST] watch [-p=PORT[,PORT...]] [-k=PREFIX] [--from-position=N] [--json]",
       "       client.sh [status] (-h | -V)"
     },
     mixinStandardHelpOptions = true,
@@ -501,6 +502,22 @@ public final class ClientCommand implements Callable<Integer> {
 
   String address() {
     return address;
+  }
+
+  int port() {
+    return port;
+  }
+
+  /**
+   * Whether -o, -k, -v or -e was given: options of one call, which the subcommands take none of.
+   */
+  boolean hasCallOptions() {
+    return op != null
+        || !keys.isEmpty()
+        || !values.isEmpty()
+        || !versions.isEmpty()
+        || minPosition != 0
+        || showPosition;
   }
 
   boolean json() {

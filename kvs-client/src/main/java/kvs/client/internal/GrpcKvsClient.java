@@ -7,6 +7,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.NameResolverRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -43,19 +45,19 @@ public final class GrpcKvsClient implements KvsClient {
   private final KvsCalls calls;
   private final PositionTracker position;
   private final GrpcAsyncKvsClient async;
-  private final int targets;
+  private final ClientConfig config;
 
   private GrpcKvsClient(
       ManagedChannel ownedChannel,
       KvsCalls calls,
       PositionTracker position,
       Duration deadline,
-      int targets) {
+      ClientConfig config) {
     this.ownedChannel = ownedChannel;
     this.calls = calls;
     this.position = position;
     this.async = new GrpcAsyncKvsClient(calls, deadline);
-    this.targets = targets;
+    this.config = config;
   }
 
   /**
@@ -74,8 +76,7 @@ public final class GrpcKvsClient implements KvsClient {
             base,
             new RequestMetadata(
                 position, config.readYourWrites(), () -> UUID.randomUUID().toString()));
-    int targets = config.channel() == null ? config.targets().size() : 1;
-    return new GrpcKvsClient(owned, new KvsCalls(channel), position, config.deadline(), targets);
+    return new GrpcKvsClient(owned, new KvsCalls(channel), position, config.deadline(), config);
   }
 
   private static ManagedChannel openChannel(ClientConfig config) {
@@ -148,7 +149,26 @@ public final class GrpcKvsClient implements KvsClient {
     if (fromPosition < 0) {
       throw new IllegalArgumentException("fromPosition must be 0 or more, got " + fromPosition);
     }
-    return new WatchCall(calls.channel(), prefix, fromPosition, false, targets, listener).start();
+    if (config.channel() != null) {
+      return new WatchCall(
+              List.of(calls.channel()), () -> {}, prefix, fromPosition, false, listener)
+          .start();
+    }
+    // A channel per server: a resume goes to another server at once, whatever the balancer knows.
+    List<ManagedChannel> perServer = new ArrayList<>();
+    for (HostAndPort target : config.targets()) {
+      perServer.add(
+          Grpc.newChannelBuilderForAddress(target.host(), target.port(), config.credentials())
+              .build());
+    }
+    return new WatchCall(
+            List.copyOf(perServer),
+            () -> perServer.forEach(ManagedChannel::shutdownNow),
+            prefix,
+            fromPosition,
+            false,
+            listener)
+        .start();
   }
 
   @Override
@@ -178,7 +198,7 @@ public final class GrpcKvsClient implements KvsClient {
 
   @Override
   public KvsClient withDeadline(Duration deadline) {
-    return new GrpcKvsClient(null, calls, position, positive(deadline), targets);
+    return new GrpcKvsClient(null, calls, position, positive(deadline), config);
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,10 +25,10 @@ import kvs.proto.watch.WatchResponse;
 
 /**
  * A watch that resumes by itself: each failure of a server or a connection starts the call again,
- * from the last position reported, on whichever server the channel picks next (round robin: another
- * one when there are several). A server that no longer holds that position is passed over until
- * every target has said so. The next answer is requested only when the listener has taken the last
- * one.
+ * from the last position reported, on the next of its channels (one per server, so that a dead
+ * server is not picked again by a balancer that has not noticed yet). A server that no longer holds
+ * that position is passed over until every server has said so. The next answer is requested only
+ * when the listener has taken the last one.
  */
 final class WatchCall implements Watch {
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
@@ -41,29 +42,36 @@ final class WatchCall implements Watch {
             return thread;
           });
 
-  private final Channel channel;
+  private final List<Channel> channels;
+  private final Runnable release;
   private final String prefix;
   private final boolean omitValues;
   private final WatchListener listener;
   private final int targets;
+  private int next; // touched by one attempt at a time
   private volatile long position;
   private volatile boolean closed;
   private ClientCallStreamObserver<WatchRequest> current; // guarded by this
   private Duration backoff = FIRST_BACKOFF; // touched by one attempt at a time
   private int trimmedAnswers; // touched by one attempt at a time
 
+  /**
+   * @param channels one per server, tried in turn
+   * @param release run once when the watch ends (closes channels opened for it)
+   */
   WatchCall(
-      Channel channel,
+      List<Channel> channels,
+      Runnable release,
       String prefix,
       long fromPosition,
       boolean omitValues,
-      int targets,
       WatchListener listener) {
-    this.channel = channel;
+    this.channels = List.copyOf(channels);
+    this.release = release;
     this.prefix = prefix;
     this.position = fromPosition;
     this.omitValues = omitValues;
-    this.targets = Math.max(1, targets);
+    this.targets = channels.size();
     this.listener = listener;
   }
 
@@ -87,6 +95,7 @@ final class WatchCall implements Watch {
     if (call != null) {
       call.cancel("watch closed", null);
     }
+    release.run();
   }
 
   private void attempt() {
@@ -100,7 +109,7 @@ final class WatchCall implements Watch {
             .setOmitValues(omitValues)
             .build();
     ClientCall<WatchRequest, WatchResponse> call =
-        channel.newCall(WatchGrpc.getWatchMethod(), CallOptions.DEFAULT.withWaitForReady());
+        channels.get(next).newCall(WatchGrpc.getWatchMethod(), CallOptions.DEFAULT);
     ClientCalls.asyncServerStreamingCall(call, request, new Answers());
   }
 
@@ -180,6 +189,7 @@ final class WatchCall implements Watch {
   }
 
   private void retry(Duration wait) {
+    next = (next + 1) % channels.size();
     if (!closed) {
       RETRIES.schedule(this::attempt, wait.toNanos(), TimeUnit.NANOSECONDS);
     }
@@ -192,6 +202,7 @@ final class WatchCall implements Watch {
       }
       closed = true;
     }
+    release.run();
     listener.onError(error);
   }
 

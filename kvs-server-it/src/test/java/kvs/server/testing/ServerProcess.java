@@ -159,6 +159,10 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
   /** SIGKILL: no shutdown hook, no goodbye to the broker. */
   public void kill() {
     process.destroyForcibly();
