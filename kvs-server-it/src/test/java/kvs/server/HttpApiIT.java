@@ -236,6 +236,21 @@ class HttpApiIT {
     assertEquals(prefix + "000011", JSON.readTree(page.get(0)).get("key").asText());
   }
 
+  /** The gRPC Snapshot of an empty store is one blank entry, which is no key: no line for it. */
+  @Test
+  void theSnapshotOfAnEmptyStoreHasNoLine() throws Exception {
+    try (TestCluster empty = TestCluster.start(broker, 1, b -> b.httpPort(0))) {
+      HttpResponse<String> all =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + empty.server(0).httpPort() + "/v1/kv"))
+                  .build(),
+              BodyHandlers.ofString());
+      assertEquals(200, all.statusCode());
+      assertEquals("", all.body());
+    }
+  }
+
   @Test
   void healthAndStatusSayWhatTheServerIs() throws Exception {
     HttpResponse<String> live = send(0, "GET", "/livez", null);
