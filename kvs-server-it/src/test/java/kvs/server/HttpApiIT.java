@@ -236,6 +236,25 @@ class HttpApiIT {
     assertEquals(prefix + "000011", JSON.readTree(page.get(0)).get("key").asText());
   }
 
+  @Test
+  void theConsoleIsServedFromTheJarWithItsContentTypes() throws Exception {
+    for (Map.Entry<String, String> file :
+        Map.of(
+                "/", "text/html; charset=utf-8",
+                "/console.js", "text/javascript; charset=utf-8",
+                "/console.css", "text/css; charset=utf-8")
+            .entrySet()) {
+      HttpResponse<String> response = send(0, "GET", file.getKey(), null);
+      assertEquals(200, response.statusCode(), file.getKey());
+      assertEquals(
+          file.getValue(), response.headers().firstValue("Content-Type").orElse(""), file.getKey());
+      assertTrue(!response.body().isBlank(), file.getKey());
+    }
+    String page = send(0, "GET", "/", null).body();
+    assertTrue(page.contains("console.js") && page.contains("console.css"), page);
+    assertTrue(!page.contains("http://") && !page.contains("https://"), "nothing from elsewhere");
+  }
+
   /** The gRPC Snapshot of an empty store is one blank entry, which is no key: no line for it. */
   @Test
   void theSnapshotOfAnEmptyStoreHasNoLine() throws Exception {
