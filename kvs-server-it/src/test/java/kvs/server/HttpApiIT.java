@@ -237,6 +237,40 @@ class HttpApiIT {
   }
 
   @Test
+  void theConsoleIsServedFromTheJarWithItsContentTypes() throws Exception {
+    for (Map.Entry<String, String> file :
+        Map.of(
+                "/", "text/html; charset=utf-8",
+                "/console.js", "text/javascript; charset=utf-8",
+                "/console.css", "text/css; charset=utf-8")
+            .entrySet()) {
+      HttpResponse<String> response = send(0, "GET", file.getKey(), null);
+      assertEquals(200, response.statusCode(), file.getKey());
+      assertEquals(
+          file.getValue(), response.headers().firstValue("Content-Type").orElse(""), file.getKey());
+      assertTrue(!response.body().isBlank(), file.getKey());
+    }
+    String page = send(0, "GET", "/", null).body();
+    assertTrue(page.contains("console.js") && page.contains("console.css"), page);
+    assertTrue(!page.contains("http://") && !page.contains("https://"), "nothing from elsewhere");
+  }
+
+  /** The gRPC Snapshot of an empty store is one blank entry, which is no key: no line for it. */
+  @Test
+  void theSnapshotOfAnEmptyStoreHasNoLine() throws Exception {
+    try (TestCluster empty = TestCluster.start(broker, 1, b -> b.httpPort(0))) {
+      HttpResponse<String> all =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + empty.server(0).httpPort() + "/v1/kv"))
+                  .build(),
+              BodyHandlers.ofString());
+      assertEquals(200, all.statusCode());
+      assertEquals("", all.body());
+    }
+  }
+
+  @Test
   void healthAndStatusSayWhatTheServerIs() throws Exception {
     HttpResponse<String> live = send(0, "GET", "/livez", null);
     assertEquals(200, live.statusCode());

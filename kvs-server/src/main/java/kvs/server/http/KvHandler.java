@@ -213,10 +213,16 @@ final class KvHandler implements HttpHandler {
     }
   }
 
-  /** The next entry with the prefix and after {@code after}, or null when there is none. */
+  /**
+   * The next entry with the prefix and after {@code after}, or null when there is none. The
+   * contract's Snapshot of an empty store is one blank entry (version 0): no key, so skipped.
+   */
   private static Tupla nextWanted(Iterator<Tupla> entries, String prefix, String after) {
     while (entries.hasNext()) {
       Tupla entry = entries.next();
+      if (entry.getVersao() < 1) {
+        continue;
+      }
       if (pastPrefix(entry, prefix)) {
         return null;
       }
