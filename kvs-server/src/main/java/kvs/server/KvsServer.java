@@ -91,6 +91,7 @@ public final class KvsServer implements ServerView {
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server grpcServer;
   private final WatchService watch;
+  private volatile int boundPort = -1;
   private final KvsMetrics metrics = new KvsMetrics(this); // read when scraped, after start
   private final Server inProcess; // null without an HTTP port
   private final ManagedChannel inProcessChannel;
@@ -275,6 +276,8 @@ public final class KvsServer implements ServerView {
   /** Starts serving and joining the stream; fails at once when the port cannot be bound. */
   public KvsServer start() throws IOException {
     grpcServer.start();
+    // Kept: gRPC's getPort() throws once the server has terminated, and heartbeats may still run.
+    boundPort = grpcServer.getPort();
     if (inProcess != null) {
       inProcess.start();
       try {
@@ -329,7 +332,7 @@ public final class KvsServer implements ServerView {
   /** The port the gRPC server listens on (-1 for in-process servers). */
   @Override
   public int port() {
-    return grpcServer.getPort();
+    return boundPort;
   }
 
   @Override
