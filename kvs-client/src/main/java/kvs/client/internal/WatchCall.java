@@ -47,7 +47,6 @@ final class WatchCall implements Watch {
   private final String prefix;
   private final boolean omitValues;
   private final WatchListener listener;
-  private final int targets;
   private int next; // touched by one attempt at a time
   private volatile long position;
   private volatile boolean closed;
@@ -71,7 +70,6 @@ final class WatchCall implements Watch {
     this.prefix = prefix;
     this.position = fromPosition;
     this.omitValues = omitValues;
-    this.targets = channels.size();
     this.listener = listener;
   }
 
@@ -132,23 +130,21 @@ final class WatchCall implements Watch {
       }
       backoff = FIRST_BACKOFF; // this server serves: the next failure is a new one
       trimmedAnswers = 0;
-      // A server never repeats a position; this keeps a resume from repeating one all the same.
-      if (answer.getPosition() > position || answer.getEventsCount() == 0) {
-        try {
-          if (answer.getEventsCount() == 0) {
-            position = Math.max(position, answer.getPosition());
-            listener.onProgress(position);
-          } else {
-            for (WatchEvent event : answer.getEventsList()) {
-              listener.onEvent(toChange(event));
-            }
-            position = answer.getPosition();
+      try {
+        if (answer.getEventsCount() == 0) {
+          position = Math.max(position, answer.getPosition());
+          listener.onProgress(position);
+        } else if (answer.getPosition() > position) {
+          // (A server never repeats a position; this keeps a resume from repeating one anyway.)
+          for (WatchEvent event : answer.getEventsList()) {
+            listener.onEvent(toChange(event));
           }
-        } catch (RuntimeException e) {
-          end(new KvsException(KvsException.Code.SERVER_ERROR, "the watch listener threw " + e, e));
-          call.cancel("the listener threw", e);
-          return;
+          position = answer.getPosition();
         }
+      } catch (RuntimeException e) {
+        end(new KvsException(KvsException.Code.SERVER_ERROR, "the watch listener threw " + e, e));
+        call.cancel("the listener threw", e);
+        return;
       }
       call.request(1);
     }
@@ -161,7 +157,8 @@ final class WatchCall implements Watch {
       KvsException error = GrpcErrors.translate(failure);
       Status.Code code = Status.fromThrowable(failure).getCode();
       Optional<KvsErrorReason> reason = KvsErrorReason.of(failure);
-      if (error.code() == KvsException.Code.HISTORY_TRIMMED && ++trimmedAnswers < 2 * targets) {
+      if (error.code() == KvsException.Code.HISTORY_TRIMMED
+          && ++trimmedAnswers < 2 * channels.size()) {
         retry(Duration.ZERO); // another server may still hold it
       } else if (error.code() == KvsException.Code.HISTORY_TRIMMED
           || error.code() == KvsException.Code.WATCH_TOO_SLOW

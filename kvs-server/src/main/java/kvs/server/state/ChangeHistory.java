@@ -1,6 +1,7 @@
 package kvs.server.state;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import kvs.core.replication.Change;
@@ -54,9 +55,12 @@ public final class ChangeHistory {
 
   private final long maxBytes;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+  /** An entry with the heap it takes. */
+  private record Held(Entry entry, long bytes) {}
+
   // A ring of entries, oldest at head. Guarded by this.
-  private Entry[] ring = new Entry[64];
-  private long[] sizes = new long[64];
+  private Held[] ring = new Held[64];
   private int head;
   private int size;
   private long bytes;
@@ -120,11 +124,12 @@ public final class ChangeHistory {
     List<Entry> entries = new ArrayList<>();
     long taken = 0;
     for (int i = firstAfter(after); i < size; i++) {
-      if (!entries.isEmpty() && taken + sizes[index(i)] > maxBytes) {
+      Held held = ring[index(i)];
+      if (!entries.isEmpty() && taken + held.bytes() > maxBytes) {
         return new Page(entries, entries.get(entries.size() - 1).position());
       }
-      entries.add(ring[index(i)]);
-      taken += sizes[index(i)];
+      entries.add(held.entry());
+      taken += held.bytes();
     }
     return new Page(entries, newest);
   }
@@ -162,7 +167,7 @@ public final class ChangeHistory {
   }
 
   private void clear(long position) {
-    java.util.Arrays.fill(ring, null);
+    Arrays.fill(ring, null);
     head = 0;
     size = 0;
     bytes = 0;
@@ -173,30 +178,26 @@ public final class ChangeHistory {
 
   private void add(Entry entry, long entryBytes) {
     if (size == ring.length) {
-      Entry[] bigger = new Entry[ring.length * 2];
-      long[] biggerSizes = new long[ring.length * 2];
+      Held[] bigger = new Held[ring.length * 2];
       for (int i = 0; i < size; i++) {
         bigger[i] = ring[index(i)];
-        biggerSizes[i] = sizes[index(i)];
       }
       ring = bigger;
-      sizes = biggerSizes;
       head = 0;
     }
-    ring[index(size)] = entry;
-    sizes[index(size)] = entryBytes;
+    ring[index(size)] = new Held(entry, entryBytes);
     size++;
     bytes += entryBytes;
   }
 
   private void trim() {
     while (bytes > maxBytes && size > 0) {
-      Entry gone = ring[head];
-      bytes -= sizes[head];
+      Held gone = ring[head];
+      bytes -= gone.bytes();
       ring[head] = null;
       head = (head + 1) % ring.length;
       size--;
-      oldest = gone.position();
+      oldest = gone.entry().position();
       oldestByRestart = false;
     }
   }
@@ -212,7 +213,7 @@ public final class ChangeHistory {
     int high = size;
     while (low < high) {
       int mid = (low + high) >>> 1;
-      if (ring[index(mid)].position() <= after) {
+      if (ring[index(mid)].entry().position() <= after) {
         low = mid + 1;
       } else {
         high = mid;
