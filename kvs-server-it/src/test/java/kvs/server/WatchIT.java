@@ -3,20 +3,29 @@ package kvs.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import kvs.core.KeyRecord;
 import kvs.proto.ChaveValor;
 import kvs.proto.ChaveVersao;
@@ -37,6 +46,7 @@ import org.junit.jupiter.api.Timeout;
 /** The Watch service on a real broker: the changes, in stream order, the same on every server. */
 @Timeout(180)
 class WatchIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static MosquittoBroker broker;
 
   @BeforeAll
@@ -262,6 +272,106 @@ class WatchIT {
           KvsErrorReason.WATCH_TOO_SLOW,
           KvsErrorReason.of(failure).orElseThrow(),
           status.toString());
+    }
+  }
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  /** Opens {@code GET path} and hands over its lines as they come (the status once it came). */
+  private static HttpResponse<Stream<String>> open(KvsServer server, String path, String... headers)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return HTTP.sendAsync(request.build(), BodyHandlers.ofLines()).get(10, TimeUnit.SECONDS);
+  }
+
+  /** The server-sent events of {@code lines} up to the first {@code change} one, with its id. */
+  private static List<String> untilChange(Iterator<String> lines) {
+    List<String> event = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (lines.hasNext() && System.nanoTime() < deadline) {
+      String line = lines.next();
+      if (line.isEmpty()) {
+        if (event.contains("event: change")) {
+          return event;
+        }
+        event.clear();
+      } else {
+        event.add(line);
+      }
+    }
+    throw new AssertionError("no change event in 10 s; last lines " + event);
+  }
+
+  @Test
+  void overHttpAWatchIsServerSentEventsThatResumeFromTheLastEventId() throws Exception {
+    try (TestCluster cluster = TestCluster.start(broker, 1, b -> b.httpPort(0))) {
+      KvsServer server = cluster.server(0);
+      KVSGrpc.KVSBlockingStub kvs = cluster.blocking(0);
+      kvs.insere(ChaveValor.newBuilder().setChave("before").setValor("not watched").build());
+      long from = server.replica().position();
+      HttpResponse<Stream<String>> stream = open(server, "/v1/watch?prefix=sse%2F&from=" + from);
+      assertEquals(200, stream.statusCode());
+      assertEquals(
+          "text/event-stream; charset=utf-8", stream.headers().firstValue("Content-Type").get());
+      kvs.insere(ChaveValor.newBuilder().setChave("other").setValor("not this prefix").build());
+      kvs.insere(ChaveValor.newBuilder().setChave("sse/one").setValor("línea\nduas").build());
+      long position = server.replica().position();
+      List<String> change = untilChange(stream.body().iterator());
+      stream.body().close();
+      assertEquals("id: " + position, change.get(0));
+      JsonNode data = JSON.readTree(change.get(2).substring("data: ".length()));
+      assertEquals(position, data.get("position").asLong());
+      assertEquals(
+          JSON.readTree(
+              "[{\"kind\":\"put\",\"key\":\"sse/one\",\"version\":1,\"value\":\"línea\\nduas\"}]"),
+          data.get("events"));
+
+      // What EventSource does after a cut: Last-Event-ID, which wins over ?from.
+      kvs.remove(ChaveVersao.newBuilder().setChave("sse/one").setVersao(1).build());
+      HttpResponse<Stream<String>> resumed =
+          open(server, "/v1/watch?prefix=sse%2F&from=0", "Last-Event-ID", Long.toString(position));
+      List<String> next = untilChange(resumed.body().iterator());
+      resumed.body().close();
+      assertEquals("id: " + (position + 1), next.get(0));
+      assertTrue(next.get(2).contains("\"kind\":\"remove-version\""), next.toString());
+    }
+  }
+
+  @Test
+  void overHttpAPositionNoLongerHeldIs410WithTheOldestAndABadOneIs400() throws Exception {
+    try (TestCluster cluster =
+        TestCluster.start(broker, 1, b -> b.httpPort(0).watchHistoryBytes(64 << 10))) {
+      KvsServer server = cluster.server(0);
+      String value = "z".repeat(1000);
+      for (int n = 0; n < 200; n++) {
+        cluster
+            .blocking(0)
+            .insere(ChaveValor.newBuilder().setChave("k-" + n).setValor(value).build());
+      }
+      long oldest = server.replica().changes().oldest();
+      HttpResponse<Stream<String>> gone = open(server, "/v1/watch?from=0");
+      String body = String.join("\n", gone.body().toList());
+      assertEquals(410, gone.statusCode(), body);
+      assertEquals("HISTORY_TRIMMED", JSON.readTree(body).get("code").asText());
+      assertEquals(Long.toString(oldest), gone.headers().firstValue("Kvs-Oldest-Position").get());
+
+      HttpResponse<Stream<String>> bad = open(server, "/v1/watch?from=-3");
+      assertEquals(400, bad.statusCode());
+      assertEquals(
+          "BAD_REQUEST", JSON.readTree(String.join("", bad.body().toList())).get("code").asText());
+      HttpResponse<Stream<String>> post =
+          HTTP.sendAsync(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + server.httpPort() + "/v1/watch"))
+                      .POST(HttpRequest.BodyPublishers.noBody())
+                      .build(),
+                  BodyHandlers.ofLines())
+              .get(10, TimeUnit.SECONDS);
+      assertEquals(405, post.statusCode());
     }
   }
 

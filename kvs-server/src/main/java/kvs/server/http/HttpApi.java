@@ -35,6 +35,7 @@ public final class HttpApi {
 
   private final HttpServer server;
   private final ExecutorService threads;
+  private final WatchHandler watches;
 
   /**
    * @param port the port to listen on (0: any free one)
@@ -82,6 +83,8 @@ public final class HttpApi {
     server.createContext("/readyz", HealthHandler.readiness(brokerConnected, caughtUp));
     server.createContext(KvHandler.PREFIX, new KvHandler(channel, maxBodyBytes));
     server.createContext("/v1/status", new StatusHandler(channel));
+    watches = new WatchHandler(channel);
+    server.createContext(WatchHandler.PATH, watches);
     server.createContext("/openapi.json", new StaticFiles("/", "/kvs"));
     server.createContext("/docs", new StaticFiles("/docs", "/kvs/docs", SWAGGER_UI));
     server.createContext("/", new StaticFiles("/", "/kvs/console"));
@@ -101,6 +104,7 @@ public final class HttpApi {
   }
 
   public void stop() {
+    watches.stop();
     server.stop(0);
     threads.shutdownNow();
   }

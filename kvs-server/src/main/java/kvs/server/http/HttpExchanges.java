@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import kvs.proto.KvsErrorReason;
 
 /** What every handler does with an exchange: JSON answers, errors, query strings, bodies. */
 final class HttpExchanges {
@@ -62,6 +64,25 @@ final class HttpExchanges {
     ObjectNode body =
         JSON.createObjectNode().put("error", error.getMessage()).put("code", error.code);
     json(exchange, error.status, body);
+  }
+
+  /** The HTTP answer for a failed gRPC call: a status that fits, and the server's reason. */
+  static HttpError fromGrpc(StatusRuntimeException e) {
+    String message = e.getStatus().getDescription() != null ? e.getStatus().getDescription() : "";
+    return switch (e.getStatus().getCode()) {
+      case UNAVAILABLE ->
+          new HttpError(
+              503,
+              KvsErrorReason.of(e).map(Enum::name).orElse("UNAVAILABLE"),
+              "the server cannot answer yet: " + message);
+      case DEADLINE_EXCEEDED -> new HttpError(504, "DEADLINE_EXCEEDED", "no answer in time");
+      case INVALID_ARGUMENT -> new HttpError(400, "BAD_REQUEST", message);
+      case RESOURCE_EXHAUSTED -> new HttpError(413, "TOO_LARGE", message);
+      // A watch's position no longer held: gone for good here.
+      case OUT_OF_RANGE ->
+          new HttpError(410, KvsErrorReason.of(e).map(Enum::name).orElse("OUT_OF_RANGE"), message);
+      default -> new HttpError(500, "INTERNAL", e.getStatus().getCode() + ": " + message);
+    };
   }
 
   /** Answers 405 unless the request's method is one of {@code allowed}; true when it did. */

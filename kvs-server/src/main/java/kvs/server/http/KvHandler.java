@@ -26,7 +26,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import kvs.proto.ChaveValor;
 import kvs.proto.ChaveVersao;
 import kvs.proto.KVSGrpc;
-import kvs.proto.KvsErrorReason;
 import kvs.proto.Tupla;
 import kvs.proto.Versao;
 import kvs.server.http.HttpExchanges.HttpError;
@@ -64,7 +63,7 @@ final class KvHandler implements HttpHandler {
       } catch (HttpError e) {
         HttpExchanges.error(exchange, e);
       } catch (StatusRuntimeException e) {
-        HttpExchanges.error(exchange, fromGrpc(e));
+        HttpExchanges.error(exchange, HttpExchanges.fromGrpc(e));
       }
     }
   }
@@ -306,21 +305,6 @@ final class KvHandler implements HttpHandler {
           default -> 400;
         };
     return new HttpError(status, code, message);
-  }
-
-  private static HttpError fromGrpc(StatusRuntimeException e) {
-    String message = e.getStatus().getDescription() != null ? e.getStatus().getDescription() : "";
-    return switch (e.getStatus().getCode()) {
-      case UNAVAILABLE ->
-          new HttpError(
-              503,
-              KvsErrorReason.of(e).map(Enum::name).orElse("UNAVAILABLE"),
-              "the server cannot answer yet: " + message);
-      case DEADLINE_EXCEEDED -> new HttpError(504, "DEADLINE_EXCEEDED", "no answer in time");
-      case INVALID_ARGUMENT -> new HttpError(400, "BAD_REQUEST", message);
-      case RESOURCE_EXHAUSTED -> new HttpError(413, "TOO_LARGE", message);
-      default -> new HttpError(500, "INTERNAL", e.getStatus().getCode() + ": " + message);
-    };
   }
 
   /** One exchange's calls: its metadata out, its trailers in. */
