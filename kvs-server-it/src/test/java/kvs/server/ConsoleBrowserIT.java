@@ -178,6 +178,18 @@ class ConsoleBrowserIT {
   }
 
   @Test
+  void theConsoleFollowsTheServersWatchStreamAndShowsAChangeMadeElsewhere() {
+    open(0);
+    waitForText(By.id("connection"), "changes as they are applied");
+    waitFor("the console's watch stream open on server A", d -> cluster.server(0).watchers() >= 1);
+    String key = "watched-" + System.nanoTime();
+    cluster.blocking(2).insere(ChaveValor.newBuilder().setChave(key).setValor("from C").build());
+    waitFor(
+        key + " listed on server A's console",
+        d -> keyRow(key).map(ConsoleBrowserIT::cells).filter(c -> c.get(2).equals("from C")));
+  }
+
+  @Test
   void theKeyListPagesThroughAPrefix() {
     for (int i = 1; i <= 25; i++) {
       cluster

@@ -1,6 +1,7 @@
 // The KVS web console: plain JavaScript on the server's own JSON API (/v1/status, /v1/kv).
 // Everything the page shows comes from refresh(), the one place that reads the server: it runs
-// every REFRESH_MS and right after each change the page makes.
+// every REFRESH_MS, right after each change the page makes, and as soon as the server's watch
+// stream (/v1/watch, Server-Sent Events) reports a change made by anyone.
 "use strict";
 
 (() => {
@@ -101,7 +102,9 @@
     ]);
     const [status, keys, versions] = results;
     if (status.status === "fulfilled") {
-      showCluster(JSON.parse(status.value));
+      const parsed = JSON.parse(status.value);
+      showCluster(parsed);
+      watchChanges(parsed.position);
       lastUpdate = new Date();
     }
     // An answer for a view the user has left since is not shown.
@@ -117,6 +120,26 @@
     setProblem("refresh", failed ? failed.reason : null);
     document.body.classList.toggle("stale", Boolean(failed) && failed.reason.code === "UNREACHABLE");
     showConnection(failed ? failed.reason : null);
+  }
+
+  // --- live changes: the watch stream ------------------------------------------------------
+
+  let changes = null;
+
+  /**
+   * Keeps one EventSource on /v1/watch, from `position` when it (re)opens: each change refreshes
+   * the page at once. The browser resumes a cut stream itself (Last-Event-ID); one the server
+   * refused for good (410: its history no longer reaches back) is opened again at the next refresh.
+   */
+  function watchChanges(position) {
+    if (typeof EventSource === "undefined") {
+      return; // polling alone
+    }
+    if (changes !== null && changes.readyState !== EventSource.CLOSED) {
+      return;
+    }
+    changes = new EventSource(`/v1/watch?from=${position}`);
+    changes.addEventListener("change", () => refresh());
   }
 
   function snapshotOfView() {
@@ -183,7 +206,7 @@
 
   function showConnection(error) {
     const text = !error
-      ? `Live: updates every ${REFRESH_MS / 1000} s.`
+      ? `Live: changes as they are applied, the cluster every ${REFRESH_MS / 1000} s.`
       : error.code === "UNREACHABLE"
         ? "Unreachable."
         : error.code === "CATCHING_UP"

@@ -36,7 +36,8 @@ final class WatchStream {
   private long position; // touched by pumps only
   private boolean started; // touched by pumps only
   private boolean sentSinceTick; // touched by pumps only
-  private volatile boolean progressDue;
+  // Due at once too: the first answer tells the watcher its watch has started, and where.
+  private volatile boolean progressDue = true;
   private volatile boolean closing;
   private volatile boolean done;
 
