@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import kvs.proto.watch.WatchGrpc;
 import kvs.proto.watch.WatchRequest;
@@ -21,10 +22,16 @@ import kvs.server.state.ChangeHistory;
  * The {@code kvs.watch.v1.Watch} service: each call is a {@link WatchStream} on the replica's
  * change history. Watch streams are pumped by a small pool of their own, never by the stream's
  * thread, and are told the position every {@code progressInterval} when nothing matching changed.
+ *
+ * <p>New entries wake the watchers at most once every {@link #LINGER}: under load a wake-up carries
+ * many entries, instead of one thread hand-off per entry per watcher.
  */
 public final class WatchService extends WatchGrpc.WatchImplBase implements AutoCloseable {
   /** How often a watcher with nothing new hears the position. */
   public static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
+
+  /** How long new entries may wait for their watchers to be woken. */
+  static final Duration LINGER = Duration.ofMillis(2);
 
   private final ChangeHistory history;
   private final BooleanSupplier caughtUp;
@@ -33,6 +40,7 @@ public final class WatchService extends WatchGrpc.WatchImplBase implements AutoC
   private final ExecutorService pumps = Executors.newFixedThreadPool(2, daemon("kvs-watch"));
   private final ScheduledExecutorService ticks =
       Executors.newSingleThreadScheduledExecutor(daemon("kvs-watch-progress"));
+  private final AtomicBoolean wakeUpDue = new AtomicBoolean();
 
   public WatchService(
       ChangeHistory history, BooleanSupplier caughtUp, int maxPrefixBytes, Duration progress) {
@@ -41,6 +49,24 @@ public final class WatchService extends WatchGrpc.WatchImplBase implements AutoC
     this.maxPrefixBytes = maxPrefixBytes;
     long every = progress.toNanos();
     ticks.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.NANOSECONDS);
+    history.subscribe(this::entriesAppended);
+  }
+
+  // On the stream's thread: only schedules.
+  private void entriesAppended() {
+    if (!streams.isEmpty() && wakeUpDue.compareAndSet(false, true)) {
+      try {
+        ticks.schedule(
+            () -> {
+              wakeUpDue.set(false);
+              streams.forEach(WatchStream::entriesAppended);
+            },
+            LINGER.toNanos(),
+            TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException closed) {
+        // shutting down: the watches are being ended
+      }
+    }
   }
 
   @Override

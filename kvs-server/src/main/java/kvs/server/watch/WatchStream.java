@@ -18,8 +18,8 @@ import kvs.server.state.ChangeHistory;
  * watcher costs no memory and never holds the stream back; one that falls behind the history held
  * is cut ({@link KvsErrorReason#WATCH_TOO_SLOW}).
  *
- * <p>Every wake-up (an entry appended, the watcher ready for more, a progress tick) runs one pump;
- * pumps never overlap (the usual work-in-progress counter), on the given executor.
+ * <p>Every wake-up (new entries, the watcher ready for more, a progress tick) runs one pump; pumps
+ * never overlap (the usual work-in-progress counter), on the given executor.
  */
 final class WatchStream {
   /** About this much of changes is read, and sent, at a time. */
@@ -32,7 +32,6 @@ final class WatchStream {
   private final String prefix;
   private final boolean omitValues;
   private final AtomicInteger wakeUps = new AtomicInteger();
-  private final Runnable unsubscribe;
   private long position; // touched by pumps only
   private boolean started; // touched by pumps only
   private boolean sentSinceTick; // touched by pumps only
@@ -58,7 +57,6 @@ final class WatchStream {
     this.omitValues = omitValues;
     out.setOnReadyHandler(this::wake);
     out.setOnCancelHandler(this::finish);
-    this.unsubscribe = history.subscribe(this::wake);
   }
 
   /** Due every progress interval: tells a watcher with nothing new where the stream is. */
@@ -69,6 +67,13 @@ final class WatchStream {
 
   boolean done() {
     return done;
+  }
+
+  /** New entries: a watcher that cannot take more now is woken by gRPC when it can. */
+  void entriesAppended() {
+    if (out.isReady()) {
+      wake();
+    }
   }
 
   void wake() {
@@ -189,6 +194,5 @@ final class WatchStream {
 
   private void finish() {
     done = true;
-    unsubscribe.run();
   }
 }
